@@ -1,0 +1,1 @@
+"""Command-line front end: translates arguments into calls and results into tables or JSON."""

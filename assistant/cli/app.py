@@ -1,0 +1,28 @@
+"""``compliance-assistant``: the typer application and its shared options."""
+
+from __future__ import annotations
+
+import typer
+
+from assistant.cli import controls
+from assistant.cli.context import CliState
+from assistant.settings import Settings
+
+app = typer.Typer(
+    name="compliance-assistant",
+    help="Grounded answers for ISO/IEC 27001:2022 and CMMC 2.0 (NIST SP 800-171 Rev 2).",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(controls.app, name="controls")
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Load settings once and hand them to every command."""
+    ctx.obj = CliState(settings=Settings())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

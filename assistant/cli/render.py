@@ -1,0 +1,32 @@
+"""Rich rendering shared by the CLI commands, and the JSON printer for ``--json``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+
+def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
+    """Print a model or a list of models as stable JSON on stdout (no colour, no wrapping)."""
+    data: Any = (
+        value.model_dump(mode="json") if isinstance(value, BaseModel) else [v.model_dump(mode="json") for v in value]
+    )
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]) -> Table:
+    """A rich table with the given header and rows."""
+    result = Table(title=title, show_lines=False, header_style="bold")
+    for column in columns:
+        result.add_column(column, overflow="fold")
+    for row in rows:
+        result.add_row(*row)
+    return result

@@ -1,0 +1,37 @@
+"""``crosswalk``: a control's counterparts in other frameworks, official and derived edges apart."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from assistant.knowledge import FrameworkId, KnowledgeBase, Provenance, Relationship
+
+
+class EdgeView(BaseModel):
+    """One crosswalk edge from the asked control's side, with names on both ends."""
+
+    source: str
+    source_framework: FrameworkId
+    target: str
+    target_framework: FrameworkId
+    target_title: str
+    relationship: Relationship
+    provenance: Provenance
+    source_document: str
+    via: list[str] = []
+    note: str = ""
+
+
+_PROVENANCE_ORDER = {Provenance.OFFICIAL: 0, Provenance.DERIVED: 1, Provenance.TRANSITIVE: 2, Provenance.COMMUNITY: 3}
+
+
+def crosswalk(kb: KnowledgeBase, control_id: str, target_framework: FrameworkId | None = None) -> list[EdgeView]:
+    """Edges of the control in both directions, official first; raises ``UnknownControlError``."""
+    views = []
+    for edge in kb.crosswalk(control_id, target_framework):
+        target = kb.get(edge.target_framework, edge.target)
+        views.append(EdgeView(
+            **edge.model_dump(exclude={"source", "target"}), source=edge.source, target=edge.target,
+            target_title=target.title if target else "",
+        ))
+    return sorted(views, key=lambda v: (_PROVENANCE_ORDER[v.provenance], v.target_framework.value, v.target))
