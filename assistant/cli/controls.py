@@ -34,8 +34,11 @@ def _framework(value: str | None) -> FrameworkId | None:
 
 
 @app.command("show")
-def show(ctx: typer.Context, control_id: Annotated[str, typer.Argument(help="Any spelling: 3.1.1, AC.L2-3.1.1, A.5.15…")],
-         as_json: JsonOption = False) -> None:
+def show(
+    ctx: typer.Context,
+    control_id: Annotated[str, typer.Argument(help="Any spelling: 3.1.1, AC.L2-3.1.1, A.5.15…")],
+    as_json: JsonOption = False,
+) -> None:
     """Show one control: text, objectives, SPRS points, CMMC IDs and crosswalk counts."""
     kb = state(ctx).knowledge_base()
     try:

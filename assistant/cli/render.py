@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)  # never break a path or ID across lines
 
 
 def print_json(value: BaseModel | Sequence[BaseModel]) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 from assistant.knowledge.errors import UnknownControlError
 from assistant.knowledge.ids import IdCandidate, parse_id
 from assistant.knowledge.loader import KnowledgeData, load_knowledge
-from assistant.knowledge.paths import knowledge_dir
 from assistant.knowledge.models import (
     AssetCategory,
     Control,
@@ -22,6 +21,7 @@ from assistant.knowledge.models import (
     SprsPointValue,
     SprsRules,
 )
+from assistant.knowledge.paths import knowledge_dir
 from assistant.knowledge.suggest import explain_unknown
 
 

@@ -69,7 +69,9 @@ _OBJ_172 = re.compile(
 _REQ_171 = re.compile(r"^3\.(?P<f>\d{1,2})\.(?P<n>\d{1,2})$")
 _REQ_171R3 = re.compile(r"^0(?P<m>3)\.(?P<f>\d{1,2})\.(?P<n>\d{1,2})$")
 _FAR = re.compile(rf"^\(?b\)?\s*\.?\s*\(?1\)?\s*\.?\s*\(?(?P<r>{_ROMAN})\)?$", re.I)
-_ISO_ANNEX = re.compile(r"^a\s*\.?\s*(?P<t>\d{1,2})\s*\.\s*(?P<c>\d{1,2})(?:\s*\.\s*(?P<s>\d{1,2}))?$", re.I)
+_ISO_ANNEX = re.compile(
+    r"^a\s*\.?\s*(?P<t>\d{1,2})(?:\s*\.\s*(?P<c>\d{1,2}))?(?:\s*\.\s*(?P<s>\d{1,2}))?$", re.I
+)
 _NUMERIC = re.compile(r"^(?P<a>\d{1,2})(?:\.(?P<b>\d{1,2}))?(?:\.(?P<c>\d{1,2}))?$")
 _SP800_53 = re.compile(r"^(?P<fam>[a-z]{2})\s*-\s*0*(?P<n>\d{1,2})(?:\s*\(\s*0*(?P<e>\d{1,2})\s*\))?$", re.I)
 
@@ -152,9 +154,10 @@ def _parse_nist(body: str, hints: _Hints) -> list[IdCandidate]:
         return [IdCandidate(FrameworkId.NIST_800_171R3, f"03.{int(m['f']):02d}.{int(m['n']):02d}")]
     if (m := _REQ_171.match(body)) and hints.framework is not FrameworkId.NIST_800_171R3:
         return [IdCandidate(FrameworkId.NIST_800_171R2, f"3.{int(m['f'])}.{int(m['n'])}")]
-    if (m := _REQ_171.match(body)) or (m := re.match(r"^(?P<f>\d{1,2})\.(?P<n>\d{1,2})$", body)):
-        if hints.framework is FrameworkId.NIST_800_171R3:
-            return [IdCandidate(FrameworkId.NIST_800_171R3, f"03.{int(m['f']):02d}.{int(m['n']):02d}")]
+    rev3_short = _REQ_171.match(body) or re.match(r"^(?P<f>\d{1,2})\.(?P<n>\d{1,2})$", body)
+    if rev3_short and hints.framework is FrameworkId.NIST_800_171R3:
+        m = rev3_short
+        return [IdCandidate(FrameworkId.NIST_800_171R3, f"03.{int(m['f']):02d}.{int(m['n']):02d}")]
     return []
 
 
@@ -166,6 +169,9 @@ def _parse_far(body: str, hints: _Hints) -> list[IdCandidate]:
 
 def _parse_iso(body: str, hints: _Hints) -> list[IdCandidate]:
     if m := _ISO_ANNEX.match(body):
+        if m["c"] is None:
+            framework = hints.framework if hints.framework is FrameworkId.ISO_27001_2013 else FrameworkId.ISO_27001_2022
+            return [IdCandidate(framework, f"A.{int(m['t'])}")]
         return _annex_candidates(int(m["t"]), int(m["c"]), m["s"], hints)
     m = _NUMERIC.match(body)
     if not m or not 4 <= int(m["a"]) <= 18:

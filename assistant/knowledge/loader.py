@@ -26,6 +26,7 @@ from assistant.knowledge.models import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+_REBUILD = "rebuild with python -m assistant.knowledge.build"
 
 
 @dataclass(frozen=True)
@@ -71,11 +72,12 @@ def _read_json(root: Path, rel: str) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KnowledgeFileError(str(path), "file is missing (rebuild with python -m assistant.knowledge.build)") from None
+        raise KnowledgeFileError(str(path), f"file is missing ({_REBUILD})") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KnowledgeFileError(str(path), f"cannot be read: {exc}") from exc
     except json.JSONDecodeError as exc:
-        raise KnowledgeFileError(str(path), f"is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}") from exc
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise KnowledgeFileError(str(path), f"is not valid JSON ({where}): {exc.msg}") from exc
 
 
 def _load_one(root: Path, rel: str, model: type[M]) -> M:
@@ -96,7 +98,8 @@ def _load_list(root: Path, rel: str, model: type[M]) -> list[M]:
             items.append(model.model_validate(entry))
         except ValidationError as exc:
             err = exc.errors()[0]
-            label = f"{index} ({entry.get('id') or entry.get('source', '?')})" if isinstance(entry, dict) else str(index)
+            name = entry.get("id") or entry.get("source", "?") if isinstance(entry, dict) else None
+            label = f"{index} ({name})" if name else str(index)
             raise KnowledgeFileError(str(root / rel), err["msg"], entry=label, field=_loc(err["loc"])) from exc
     return items
 

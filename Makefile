@@ -1,0 +1,42 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+# Nothing is cached outside the repository (pip's cache included).
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+SOURCES ?= ../shared/knowledge-sources
+
+.PHONY: run install test test-fast lint bench knowledge clean
+
+$(STAMP): pyproject.toml requirements/min-constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements/min-constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## create .venv (idempotent) and install the package with its pinned lower bounds
+
+run: install ## look up a requirement and its crosswalk with the embedded knowledge base
+	$(BIN)/compliance-assistant controls show 3.1.1
+	$(BIN)/compliance-assistant controls crosswalk 3.1.1 --to iso
+
+test: install ## the whole suite, slow end-to-end tests included
+	$(BIN)/python -m pytest
+
+test-fast: install ## skip the slow end-to-end tests
+	$(BIN)/python -m pytest -m "not slow"
+
+lint: install ## ruff and mypy
+	$(BIN)/ruff check assistant tests
+	$(BIN)/mypy
+
+bench: install ## measure and write docs/benchmarks.md
+	$(BIN)/python -m assistant.bench --out docs/benchmarks.md
+
+knowledge: install ## regenerate knowledge/ from the official sources (SOURCES=dir)
+	$(BIN)/python -m assistant.knowledge.build --sources $(SOURCES)
+
+clean:
+	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache dist build

@@ -1,0 +1,46 @@
+"""The converter reproduces the committed knowledge files from the official sources."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.knowledge.build.__main__ import main
+from assistant.knowledge.paths import knowledge_dir
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.json"))}
+
+
+def test_committed_knowledge_is_reproducible(shared_sources: Path, tmp_path: Path) -> None:
+    out = tmp_path / "knowledge"
+    assert main(["--sources", str(shared_sources), "--out", str(out),
+                 "--authored", str(knowledge_dir() / "authored")]) == 0
+    assert _tree(out) == _tree(knowledge_dir()), "knowledge/ is stale: run `make knowledge`"
+
+
+def test_missing_source_file_is_a_clear_error(shared_sources: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    sources = tmp_path / "sources"
+    shutil.copytree(shared_sources, sources)
+    (sources / "cmmc" / "dod_assessment_methodology_v1.2.1_sprs_scores.csv").unlink()
+    code = main(["--sources", str(sources), "--out", str(tmp_path / "out"),
+                 "--authored", str(knowledge_dir() / "authored")])
+    assert code == 2
+    assert "missing source file" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_malformed_authored_entry_names_file_entry_and_field(shared_sources: Path, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    authored = tmp_path / "authored"
+    shutil.copytree(knowledge_dir() / "authored", authored)
+    facts = authored / "program_facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "  citation: {document: \"32 CFR 170.22\"}\n", "", 1), encoding="utf-8")
+    code = main(["--sources", str(shared_sources), "--out", str(tmp_path / "out"), "--authored", str(authored)])
+    assert code == 2
+    assert "program_facts.yaml: entry 4 (cmmc-affirmation): field 'citation': Field required" in capsys.readouterr().err
