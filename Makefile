@@ -33,7 +33,7 @@ lint: install ## ruff and mypy
 	$(BIN)/mypy
 
 bench: install ## measure and write docs/benchmarks.md
-	$(BIN)/python -m assistant.bench --out docs/benchmarks.md
+	$(BIN)/python scripts/bench.py --out docs/benchmarks.md
 
 knowledge: install ## regenerate knowledge/ from the official sources (SOURCES=dir)
 	$(BIN)/python -m assistant.knowledge.build --sources $(SOURCES)

@@ -258,3 +258,8 @@ def parse_framework(text: str) -> FrameworkId:
             return framework
     known = ", ".join(sorted(f.value for f in FrameworkId))
     raise ValueError(f"unknown framework '{text}'; use one of: {known} (or short forms such as 171, cmmc, iso, 53)")
+
+
+def natural_key(control_id: str) -> tuple[tuple[int, str], ...]:
+    """Sort key that orders IDs as people read them: A.8.2 before A.8.18, 3.1.2 before 3.1.10."""
+    return tuple((int(part), "") if part.isdigit() else (-1, part) for part in re.findall(r"\d+|[A-Za-z]+", control_id))

@@ -7,7 +7,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from assistant.knowledge.ids import IdCandidate
+from assistant.knowledge.ids import IdCandidate, natural_key
 from assistant.knowledge.models import Control, FrameworkId
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ def explain_unknown(kb: KnowledgeBase, text: str, candidates: list[IdCandidate])
         parts[0] = parts[0][:-1] + f"; {_group_phrase(candidate, group)} {siblings[0].id}–{siblings[-1].id}."
         suggestions = _nearest(candidate.canonical, [s.id for s in siblings])
     elif candidate.framework is FrameworkId.NIST_800_171R2:
-        families = sorted({c.family_id for c in kb.controls(FrameworkId.NIST_800_171R2)}, key=_numeric_key)
+        families = sorted({c.family_id for c in kb.controls(FrameworkId.NIST_800_171R2)}, key=natural_key)
         parts[0] = parts[0][:-1] + f"; its families run {families[0]}–{families[-1]}."
     else:
         suggestions = _same_number_other_domain(kb, candidate)
@@ -71,7 +71,7 @@ def _siblings(kb: KnowledgeBase, candidate: IdCandidate) -> list[Control]:
     if not group:
         return []
     pool = kb.controls(candidate.framework)
-    return sorted((c for c in pool if _group_of(c.id) == group and c.kind != "theme"), key=lambda c: _numeric_key(c.id))
+    return sorted((c for c in pool if _group_of(c.id) == group and c.kind != "theme"), key=lambda c: natural_key(c.id))
 
 
 def _group_of(cid: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from assistant.knowledge import FrameworkId, KnowledgeBase, Provenance, Relationship
+from assistant.knowledge.ids import natural_key
 
 
 class EdgeView(BaseModel):
@@ -34,4 +35,8 @@ def crosswalk(kb: KnowledgeBase, control_id: str, target_framework: FrameworkId 
             **edge.model_dump(exclude={"source", "target"}), source=edge.source, target=edge.target,
             target_title=target.title if target else "",
         ))
-    return sorted(views, key=lambda v: (_PROVENANCE_ORDER[v.provenance], v.target_framework.value, v.target))
+    return sorted(views, key=_edge_order)
+
+
+def _edge_order(view: EdgeView) -> tuple[object, ...]:
+    return (_PROVENANCE_ORDER[view.provenance], view.target_framework.value, natural_key(view.target))

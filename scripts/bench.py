@@ -1,0 +1,123 @@
+"""Measure start-up and lookup costs and write them to docs/benchmarks.md (`make bench`).
+
+Timings are whole processes where a user would feel them (`controls show` from a cold start) and
+in-process loops for warm lookups. Nothing here is asserted: targets are compared in the report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CLI = str(Path(sys.executable).with_name("compliance-assistant"))
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def cold_process(args: list[str], runs: int) -> tuple[float, float, float]:
+    """Median and p95 wall time (ms) of a fresh process, and its peak RSS (MiB)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([CLI, *args], check=True, capture_output=True)
+        times.append((time.perf_counter() - start) * 1000)
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return statistics.median(times), _percentile(times, 95), peak_mib
+
+
+def warm_lookups(rounds: int) -> tuple[float, float, float]:
+    """Knowledge load time (ms) and p50/p95 (µs) of resolve+crosswalk on a warm knowledge base."""
+    start = time.perf_counter()
+    from assistant.knowledge import get_knowledge_base
+
+    kb = get_knowledge_base()
+    load_ms = (time.perf_counter() - start) * 1000
+    typed = ["3.1.1", "IA.L2-3.5.3", "Annex A 8.5", "b.1.ix", "3.1.2e", "AC-2(1)", "nist 800-171 3.13.11"]
+    samples = []
+    for _ in range(rounds):
+        for text in typed:
+            t0 = time.perf_counter()
+            kb.crosswalk(kb.resolve(text))
+            samples.append((time.perf_counter() - t0) * 1e6)
+    return load_ms, _percentile(samples, 50), _percentile(samples, 95)
+
+
+def converter_time(sources: Path) -> float | None:
+    """Seconds for a full `python -m assistant.knowledge.build` into a scratch folder."""
+    if not sources.is_dir():
+        return None
+    scratch = REPO / ".cache" / "bench-knowledge"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "assistant.knowledge.build", "--sources", str(sources), "--out",
+                    str(scratch), "--authored", str(REPO / "knowledge" / "authored")], check=True,
+                   capture_output=True)
+    return time.perf_counter() - start
+
+
+def machine() -> str:
+    """One line naming the machine the figures come from."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, {platform.system()}"
+
+
+def main() -> None:
+    """Run every measurement and write the report."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--sources", type=Path, default=REPO.parent / "shared" / "knowledge-sources")
+    args = parser.parse_args()
+    show = cold_process(["controls", "show", "3.1.1"], args.runs)
+    walk = cold_process(["controls", "crosswalk", "3.1.1", "--json"], args.runs)
+    load_ms, p50, p95 = warm_lookups(200)
+    build_s = converter_time(args.sources)
+    rows = [
+        ("Cold `controls show 3.1.1` (whole process), median / p95", f"{show[0]:.0f} / {show[1]:.0f} ms", "< 1.5 s"),
+        ("Cold `controls crosswalk 3.1.1 --json`, median / p95", f"{walk[0]:.0f} / {walk[1]:.0f} ms", "< 1.5 s"),
+        ("Peak RSS of those processes", f"{max(show[2], walk[2]):.0f} MiB", ""),
+        ("Knowledge base load (in process, first call)", f"{load_ms:.0f} ms", ""),
+        ("Warm resolve + crosswalk, p50 / p95", f"{p50:.0f} / {p95:.0f} µs", ""),
+        ("Full converter run (sources -> knowledge/)", f"{build_s:.1f} s" if build_s else "sources absent", ""),
+    ]
+    table = "\n".join(f"| {name} | {value} | {target} |" for name, value, target in rows)
+    report = f"""# Benchmarks
+
+Measured with `make bench` (`python scripts/bench.py`, {args.runs} cold runs per command) on
+{machine()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.
+
+## Knowledge base and lookups
+
+| Measurement | Result | Target |
+|---|---|---|
+{table}
+
+Later sections (retrieval quality, answer latency, Slack acknowledgement time) are added by the
+issues that build those parts.
+"""
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+
+
+if __name__ == "__main__":
+    main()
