@@ -1,0 +1,1 @@
+"""Converter from the official source files to the normalized files under ``knowledge/``."""
