@@ -15,6 +15,7 @@ from assistant.knowledge.models import (
     CrosswalkEdge,
     Framework,
     FrameworkId,
+    Passage,
     PoamRules,
     ProgramFact,
     Provenance,
@@ -201,6 +202,11 @@ class KnowledgeBase:
     def program_facts(self) -> list[ProgramFact]:
         """Cited facts about levels, cadence, phase-in and ISO vs CMMC."""
         return self.data.program_facts
+
+    @property
+    def passages(self) -> list[Passage]:
+        """Citable sections of the DoD scoping and assessment guides and the Assessment Methodology."""
+        return self.data.passages
 
     def point_value(self, text: str) -> SprsPointValue | None:
         """SPRS value of the 800-171 requirement any spelling names (None outside 800-171 Rev 2)."""

@@ -20,6 +20,7 @@ from assistant.knowledge.models import (
     CrosswalkEdge,
     Framework,
     Manifest,
+    Passage,
     PoamRules,
     ProgramFact,
     SprsRules,
@@ -42,6 +43,7 @@ class KnowledgeData:
     poam: PoamRules
     asset_categories: list[AssetCategory]
     program_facts: list[ProgramFact]
+    passages: list[Passage]
 
 
 def load_knowledge(root: Path) -> KnowledgeData:
@@ -49,11 +51,14 @@ def load_knowledge(root: Path) -> KnowledgeData:
     manifest = _load_one(root, "manifest.json", Manifest)
     controls: list[Control] = []
     edges: list[CrosswalkEdge] = []
+    passages: list[Passage] = []
     for rel in manifest.files:
         if rel.startswith("controls/"):
             controls.extend(_load_list(root, rel, Control))
         elif rel.startswith("crosswalks/"):
             edges.extend(_load_list(root, rel, CrosswalkEdge))
+        elif rel.startswith("passages/"):
+            passages.extend(_load_list(root, rel, Passage))
     return KnowledgeData(
         root=root,
         manifest=manifest,
@@ -64,6 +69,7 @@ def load_knowledge(root: Path) -> KnowledgeData:
         poam=_load_one(root, "rules/poam.json", PoamRules),
         asset_categories=_load_list(root, "rules/asset_categories.json", AssetCategory),
         program_facts=_load_list(root, "rules/program_facts.json", ProgramFact),
+        passages=passages,
     )
 
 

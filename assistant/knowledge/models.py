@@ -122,6 +122,18 @@ class CrosswalkEdge(_Strict):
         )
 
 
+class Passage(_Strict):
+    """A citable section of a DoD guide, e.g. "CMMC Scoping Guide Level 2 v2.13, Specialized Assets"."""
+
+    id: str
+    document: str
+    guide: str
+    section: str
+    text: str
+    level: int | None = None
+    requirement: str = ""  # canonical CMMC practice ID for per-requirement guidance
+
+
 class Citation(_Strict):
     """Where a program fact comes from, precise enough for an assessor to look it up."""
 

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.knowledge.build.pipeline import build, write
 from pydantic import ValidationError
 
+from assistant.knowledge.build.pipeline import build, write
 from assistant.knowledge.build.sources import SourceError
 
 REPO_KNOWLEDGE = Path(__file__).resolve().parents[3] / "knowledge"

@@ -12,9 +12,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.knowledge.build import crosswalks as cw
-from assistant.knowledge.build import rules
+from assistant.knowledge.build import passages, rules
 from assistant.knowledge.build import sources as src
-from assistant.knowledge.models import Control, CrosswalkEdge, Framework, Manifest
+from assistant.knowledge.ids import parse_id
+from assistant.knowledge.models import Control, CrosswalkEdge, Framework, Manifest, Passage
 
 SCHEMA_VERSION = 1
 
@@ -27,6 +28,7 @@ class BuildOutput:
     controls: dict[str, list[Control]]
     crosswalks: dict[str, list[CrosswalkEdge]]
     rules: dict[str, Any]
+    passages: dict[str, list[Passage]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -49,6 +51,14 @@ def build(sources: Path, authored: Path) -> BuildOutput:
         "nist-800-53r5": src.nist_800_53r5(sources),
     }
     edges = _crosswalks(sources, controls)
+    cmmc_titles = {c.id: c.title for c in controls["cmmc-2.0"]}
+
+    def resolve_practice(typed: str) -> tuple[str, str] | None:
+        found = next((c.canonical for c in parse_id(typed) if c.canonical in cmmc_titles), None)
+        return (found, cmmc_titles[found]) if found else None
+
+    configs = passages.load_configs(authored)
+    guides = {cfg.key: passages.guide_passages(sources, cfg, resolve_practice) for cfg in configs}
     output = BuildOutput(
         frameworks=src.validate_entries(Framework, src.read_yaml(authored, "frameworks.yaml"), "frameworks.yaml"),
         controls=controls,
@@ -59,9 +69,11 @@ def build(sources: Path, authored: Path) -> BuildOutput:
             "asset_categories": rules.asset_categories(sources, authored),
             "program_facts": rules.program_facts(authored),
         },
+        passages=guides,
     )
     output.counts = {f"controls/{k}": len(v) for k, v in controls.items()}
     output.counts.update({f"crosswalks/{k}": len(v) for k, v in edges.items()})
+    output.counts.update({f"passages/{k}": len(v) for k, v in guides.items()})
     return output
 
 
@@ -89,6 +101,7 @@ def write(output: BuildOutput, target: Path) -> Manifest:
     files.update({f"controls/{k}.json": v for k, v in output.controls.items()})
     files.update({f"crosswalks/{k}.json": v for k, v in output.crosswalks.items()})
     files.update({f"rules/{k}.json": v for k, v in output.rules.items()})
+    files.update({f"passages/{k}.json": v for k, v in output.passages.items()})
     digest = hashlib.sha256()
     for rel in sorted(files):
         text = _dump(files[rel])
