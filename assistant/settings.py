@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,7 @@ class Settings(BaseSettings):
         env_nested_delimiter="__",
         env_file=".env",
         extra="ignore",
+        populate_by_name=True,
     )
 
     data_dir: Path = Field(default_factory=default_data_dir, description="Where indexes and the database live.")
@@ -33,3 +34,16 @@ class Settings(BaseSettings):
         default=None, description="Normalized knowledge folder; default: the one shipped in the package."
     )
     log_level: str = Field(default="WARNING", description="Python logging level.")
+    chroma_host: str | None = Field(
+        default=None, validation_alias=AliasChoices("CHROMA_HOST", "COMPLIANCE_ASSISTANT_CHROMA_HOST"),
+        description="Chroma server host; unset: a persistent local folder under data_dir.",
+    )
+    chroma_port: int = Field(
+        default=8000, validation_alias=AliasChoices("CHROMA_PORT", "COMPLIANCE_ASSISTANT_CHROMA_PORT"),
+        description="Chroma server port.",
+    )
+
+    @property
+    def index_dir(self) -> Path:
+        """Folder of the search index (Chroma, BM25, model export, vector cache)."""
+        return self.data_dir / "index"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import controls
+from assistant.cli import controls, index
 from assistant.cli.context import CliState
 from assistant.settings import Settings
 
@@ -15,6 +15,8 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(controls.app, name="controls")
+app.add_typer(index.app, name="index")
+app.command("search")(index.search)
 
 
 @app.callback()

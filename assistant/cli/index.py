@@ -1,0 +1,163 @@
+"""``compliance-assistant index build|status|add-docs`` and ``compliance-assistant search``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from assistant.cli.context import CliState, fail, state
+from assistant.cli.render import print_json, stdout, table
+
+app = typer.Typer(help="Build and inspect the search index; add your own documents.", no_args_is_help=True)
+
+
+def _manager(cli: CliState) -> Any:
+    from assistant.index.embedding import EmbeddingModelMissing
+    from assistant.index.service import index_manager
+
+    try:
+        return index_manager(cli.settings, cli.knowledge_base())
+    except EmbeddingModelMissing as exc:
+        fail(str(exc))
+
+
+class _Bar:
+    """A rich progress bar fed by the builder's (stage, done, total) callbacks."""
+
+    def __init__(self) -> None:
+        self.progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), console=stdout, transient=False)
+        self._task = self.progress.add_task("index", total=None)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        self.progress.update(self._task, description=stage, completed=done, total=total)
+
+
+@app.command("build")
+def build(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Build or update the index (only changed documents are embedded)."""
+    manager = _manager(state(ctx))
+    bar = _Bar()
+    with bar.progress:
+        report = manager.build(bar)
+    if as_json:
+        from pydantic import TypeAdapter
+
+        print(TypeAdapter(type(report)).dump_json(report, indent=2).decode())
+        return
+    stdout.print(f"Index ready: {report.documents} documents ({report.added} added, {report.changed} changed, "
+                 f"{report.removed} removed; {report.embedded} embedded, {report.reused} reused) in "
+                 f"{report.seconds:.1f} s.")
+
+
+@app.command("status")
+def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts, model, location and age of the current index."""
+    cli = state(ctx)
+    manager = _manager(cli)
+    info = manager.info()
+    facts = {
+        "location": manager.store.location.describe(), "model": manager.model_id,
+        "knowledge_version": cli.knowledge_base().version, "built": info is not None,
+        "documents": info.get("count") if info else 0,
+        "index_knowledge_version": info.get("kb_version") if info else None,
+        "age_seconds": round(time.time() - float(info["built_at"])) if info and info.get("built_at") else None,
+        "stale": manager.is_stale(info),
+    }
+    if as_json:
+        import json
+
+        print(json.dumps(facts, indent=2))
+        return
+    stdout.print(table("Index", ("Property", "Value"), [(k, escape(str(v))) for k, v in facts.items()]))
+    if facts["stale"]:
+        stdout.print("Run [bold]compliance-assistant index build[/] (searches also rebuild a stale index).")
+
+
+@app.command("add-docs")
+def add_docs(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
+             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Index your policies, procedures and evidence (Markdown, text, PDF, DOCX)."""
+    from assistant.index.userdocs import ingest
+
+    manager = _manager(state(ctx))
+    result = ingest(paths)
+    for path, reason in result.skipped.items():
+        stdout.print(f"[yellow]skipped[/] {escape(path)}: {escape(reason)}", highlight=False)
+    if not result.documents:
+        fail("no readable documents to add; nothing was changed", code=1)
+    bar = _Bar()
+    with bar.progress:
+        report = manager.build(bar, user_docs=result.documents, replace_sources=frozenset(
+            str(Path(p).resolve()) for p in result.files))
+    if as_json:
+        import json
+
+        print(json.dumps({"added_files": result.files, "chunks": len(result.documents), "skipped": result.skipped,
+                          "documents": report.documents}, indent=2))
+        return
+    stdout.print(f"Added {len(result.files)} file(s) as {len(result.documents)} passages; "
+                 f"index now holds {report.documents} documents.")
+
+
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="Plain words or control IDs")],
+    framework: Annotated[str | None, typer.Option("--framework", "-f", help="171, cmmc, iso, guide, company…")] = None,
+    level: Annotated[int | None, typer.Option("--level", min=1, max=3)] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="requirement, objective, practice, guide-passage…")] = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many hits")] = 10,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25")] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Search controls, objectives, guide passages and your documents."""
+    from assistant.retrieval import HybridRetriever, SearchFilters
+    from assistant.retrieval.hybrid import parse_mode
+
+    cli = state(ctx)
+    manager = _manager(cli)
+    try:
+        search_mode = parse_mode(mode)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    filters = SearchFilters(framework=_framework_value(framework), level=level, kind=kind)
+    reader = manager.open()
+    hits = HybridRetriever(cli.knowledge_base(), reader, manager.embedder).search(query, k, filters, search_mode)
+    if as_json:
+        print_json(hits)
+        return
+    if not hits:
+        stdout.print("No matches.")
+        return
+    rows = [(str(i), h.id, h.framework, escape(h.title[:70]), f"{h.score:.4f}", _why(h)) for i, h in enumerate(hits, 1)]
+    stdout.print(table(f"Search: {escape(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
+
+
+def _framework_value(value: str | None) -> str | None:
+    if value is None or value in ("guide", "program", "company"):
+        return value
+    from assistant.knowledge.ids import parse_framework
+
+    try:
+        return parse_framework(value).value
+    except ValueError as exc:
+        fail(str(exc))
+        raise
+
+
+def _why(hit: Any) -> str:
+    b = hit.breakdown
+    if b.pinned:
+        return "ID in query"
+    parts = []
+    if b.dense_rank:
+        parts.append(f"dense #{b.dense_rank}")
+    if b.bm25_rank:
+        parts.append(f"bm25 #{b.bm25_rank}")
+    return ", ".join(parts)

@@ -1,0 +1,1 @@
+"""Index: knowledge documents, embeddings, Chroma and BM25 stores, incremental builds."""

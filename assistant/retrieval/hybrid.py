@@ -1,0 +1,182 @@
+"""``HybridRetriever.search``: the right control first, for IDs and for plain words alike.
+
+1. Every control ID in the query (any spelling the knowledge base resolves) is pinned, in order.
+2. Dense (Chroma, cosine) and keyword (BM25) lists are fused by reciprocal rank (k = 60).
+3. Filters (framework, level, kind) apply to both lists; each ``Hit`` keeps its score breakdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from assistant.index.builder import IndexReader
+from assistant.index.embedding import Embedder
+from assistant.knowledge import Control, KnowledgeBase
+from assistant.knowledge.ids import find_id_mentions
+
+RRF_K = 60
+CANDIDATES = 50
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+class ScoreBreakdown(BaseModel):
+    """Why a hit ranks where it does."""
+
+    pinned: bool = False
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+    bm25_rank: int | None = None
+    bm25_score: float | None = None
+    rrf: float = 0.0
+
+
+class Hit(BaseModel):
+    """One search result, best first."""
+
+    id: str
+    framework: str
+    title: str
+    score: float
+    kind: str
+    anchor: str
+    source: str = ""
+    section: str = ""
+    level: int | None = None
+    snippet: str = ""
+    counterparts: list[str] = []
+    doc_id: str = ""
+    breakdown: ScoreBreakdown = ScoreBreakdown()
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict hits by framework value, CMMC level and document kind."""
+
+    framework: str | None = None
+    level: int | None = None
+    kind: str | None = None
+
+    def accepts(self, meta: dict[str, Any]) -> bool:
+        """True when a document's metadata passes every filter set."""
+        return ((self.framework is None or meta.get("framework") == self.framework)
+                and (self.level is None or meta.get("level") == self.level)
+                and (self.kind is None or meta.get("kind") == self.kind))
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        """The same filters as a Chroma ``where`` clause."""
+        clauses: list[dict[str, Any]] = []
+        if self.framework is not None:
+            clauses.append({"framework": self.framework})
+        if self.level is not None:
+            clauses.append({"level": self.level})
+        if self.kind is not None:
+            clauses.append({"kind": self.kind})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class HybridRetriever:
+    """Search one opened index with the knowledge base beside it."""
+
+    def __init__(self, kb: KnowledgeBase, reader: IndexReader, embedder: Callable[[], Embedder]):
+        self.kb, self.reader, self._embedder = kb, reader, embedder
+
+    def search(self, query: str, k: int = 10, filters: SearchFilters | None = None, mode: Mode = "hybrid",
+               collapse: bool = False) -> list[Hit]:
+        """Top ``k`` hits for ``query``; ``collapse`` keeps one hit per requirement (its best)."""
+        filters = filters or SearchFilters()
+        pinned = self._pinned(query, filters) if mode == "hybrid" else []
+        dense = self._dense(query, filters) if mode in ("hybrid", "dense") else []
+        keyword = self._keyword(query, filters) if mode in ("hybrid", "bm25") else []
+        fused = _fuse(dense, keyword)
+        hits = pinned + [self._hit(doc_id, b) for doc_id, b in fused if doc_id not in {h.doc_id for h in pinned}]
+        return (_one_per_anchor(hits) if collapse else hits)[:k]
+
+    # ---- candidate lists ---------------------------------------------------------------------
+
+    def _pinned(self, query: str, filters: SearchFilters) -> list[Hit]:
+        controls: list[Control] = []
+        whole = self.kb.try_resolve(query) if len(query) <= 40 else None
+        for text in ([query] if whole else []) + [m.text for m in find_id_mentions(query)]:
+            control = whole if text == query else self.kb.try_resolve(text)
+            if control is not None and control not in controls:
+                controls.append(control)
+        hits = []
+        for rank, control in enumerate(controls):
+            doc_id = f"{control.framework.value}:{control.id}"
+            meta = self.reader.metadata.get(doc_id) or _control_meta(self.kb, control)
+            if filters.accepts(meta):
+                breakdown = ScoreBreakdown(pinned=True, rrf=0.0)
+                hits.append(self._hit(doc_id, breakdown, meta, score=2.0 - rank / 100))
+        return hits
+
+    def _dense(self, query: str, filters: SearchFilters) -> list[tuple[str, float]]:
+        vector = self._embedder().embed([query])[0]
+        result = self.reader.collection.query(query_embeddings=[vector], n_results=CANDIDATES,
+                                              where=filters.chroma_where(), include=["distances"])
+        return [(doc_id, 1.0 - float(dist)) for doc_id, dist in zip(result["ids"][0], result["distances"][0],
+                                                                      strict=True)]
+
+    def _keyword(self, query: str, filters: SearchFilters) -> list[tuple[str, float]]:
+        found = self.reader.bm25.search(query, CANDIDATES * 4)
+        return [(doc_id, score) for doc_id, score in found
+                if filters.accepts(self.reader.metadata.get(doc_id, {}))][:CANDIDATES]
+
+    def _hit(self, doc_id: str, breakdown: ScoreBreakdown, meta: dict[str, Any] | None = None,
+             score: float | None = None) -> Hit:
+        meta = meta or self.reader.metadata.get(doc_id, {})
+        return Hit(
+            id=str(meta.get("id", doc_id)), framework=str(meta.get("framework", "")), title=str(meta.get("title", "")),
+            score=round(score if score is not None else breakdown.rrf, 6), kind=str(meta.get("kind", "")),
+            anchor=str(meta.get("anchor", doc_id)), source=str(meta.get("source", "")),
+            section=str(meta.get("section", "")), level=int(meta["level"]) if meta.get("level") else None,
+            counterparts=[c for c in str(meta.get("counterparts", "")).split(",") if c],
+            doc_id=doc_id, breakdown=breakdown,
+        )
+
+
+def _one_per_anchor(hits: list[Hit]) -> list[Hit]:
+    """Keep the best hit of each requirement (objectives, practices and passages share an anchor)."""
+    seen: set[str] = set()
+    kept = []
+    for hit in hits:
+        if hit.anchor not in seen:
+            seen.add(hit.anchor)
+            kept.append(hit)
+    return kept
+
+
+def parse_mode(value: str) -> Mode:
+    """Validate a search mode typed by a user."""
+    modes: dict[str, Mode] = {"hybrid": "hybrid", "dense": "dense", "bm25": "bm25"}
+    if value not in modes:
+        raise ValueError(f"unknown mode '{value}'; use hybrid, dense or bm25")
+    return modes[value]
+
+
+def _fuse(dense: Sequence[tuple[str, float]], keyword: Sequence[tuple[str, float]]) -> list[tuple[str, ScoreBreakdown]]:
+    """Reciprocal-rank fusion; ties keep dense order first."""
+    scores: dict[str, ScoreBreakdown] = {}
+    for rank, (doc_id, similarity) in enumerate(dense, start=1):
+        entry = scores.setdefault(doc_id, ScoreBreakdown())
+        entry.dense_rank, entry.dense_similarity = rank, round(similarity, 4)
+        entry.rrf += 1.0 / (RRF_K + rank)
+    for rank, (doc_id, bm25) in enumerate(keyword, start=1):
+        entry = scores.setdefault(doc_id, ScoreBreakdown())
+        entry.bm25_rank, entry.bm25_score = rank, round(bm25, 4)
+        entry.rrf += 1.0 / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda kv: -kv[1].rrf)
+
+
+def _control_meta(kb: KnowledgeBase, control: Control) -> dict[str, Any]:
+    """Metadata for a pinned control that is not itself indexed (e.g. an 800-53 control)."""
+    from assistant.index.documents import anchor_of
+
+    return {"id": control.id, "framework": control.framework.value, "title": control.title,
+            "kind": control.kind, "level": control.level or 0, "anchor": anchor_of(kb, control),
+            "source": kb.framework(control.framework).name}
