@@ -8,7 +8,7 @@ export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SOURCES ?= ../shared/knowledge-sources
 
-.PHONY: run install test test-fast lint bench knowledge clean
+.PHONY: run install test test-fast lint bench knowledge vectors clean
 
 $(STAMP): pyproject.toml requirements/min-constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml requirements/min-constraints.txt
 
 install: $(STAMP) ## create .venv (idempotent) and install the package with its pinned lower bounds
 
-run: install ## look up a requirement and its crosswalk with the embedded knowledge base
-	$(BIN)/compliance-assistant controls show 3.1.1
+run: install ## build the search index, then search and look up with the embedded knowledge base
+	$(BIN)/compliance-assistant index build
+	$(BIN)/compliance-assistant search "what stops brute-force logins?" --k 5
+	$(BIN)/compliance-assistant controls show 3.1.8
 	$(BIN)/compliance-assistant controls crosswalk 3.1.1 --to iso
 
 test: install ## the whole suite, slow end-to-end tests included
@@ -29,14 +31,18 @@ test-fast: install ## skip the slow end-to-end tests
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check assistant tests
+	$(BIN)/ruff check assistant tests scripts
 	$(BIN)/mypy
 
 bench: install ## measure and write docs/benchmarks.md
 	$(BIN)/python scripts/bench.py --out docs/benchmarks.md
 
-knowledge: install ## regenerate knowledge/ from the official sources (SOURCES=dir)
+knowledge: install ## regenerate knowledge/ from the official sources (SOURCES=dir), then its vectors
 	$(BIN)/python -m assistant.knowledge.build --sources $(SOURCES)
+	$(BIN)/python -m assistant.index.precompute
+
+vectors: install ## recompute the shipped vector cache (knowledge/vectors/) with sentence-transformers
+	$(BIN)/python -m assistant.index.precompute
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache dist build

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from assistant.index.builder import IndexLayout, IndexManager
+from assistant.index.chroma_store import ChromaLocation
 from assistant.knowledge import KnowledgeBase, get_knowledge_base
+from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.paths import knowledge_dir
+from tests.doubles import HashingEmbedder, tiny_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SOURCES = REPO.parent / "shared" / "knowledge-sources"
@@ -47,3 +51,26 @@ def shared_sources() -> Path:
     if not (SHARED_SOURCES / "PROVENANCE.md").is_file():
         pytest.skip(f"official sources not found at {SHARED_SOURCES}")
     return SHARED_SOURCES
+
+
+MakeManager = Callable[..., tuple[IndexManager, HashingEmbedder]]
+
+
+@pytest.fixture
+def tiny_kb(tmp_path: Path) -> KnowledgeBase:
+    """A knowledge base of a few controls, its files in a temp folder."""
+    return KnowledgeBase(load_knowledge(tiny_knowledge(knowledge_dir(), tmp_path / "kb")))
+
+
+@pytest.fixture
+def make_manager(tmp_path: Path) -> MakeManager:
+    """Build an ``IndexManager`` over a temp data folder with a counting ``HashingEmbedder``."""
+
+    def make(kb: KnowledgeBase, embedder: HashingEmbedder | None = None, root: Path | None = None,
+             host: str | None = None, port: int = 8000) -> tuple[IndexManager, HashingEmbedder]:
+        embedder = embedder or HashingEmbedder()
+        layout = IndexLayout(root or tmp_path / "index")
+        location = ChromaLocation(layout.chroma, host, port)
+        return IndexManager(kb, layout, location, lambda: embedder, embedder.model_id), embedder
+
+    return make

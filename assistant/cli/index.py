@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.cli.context import CliState, fail, state
-from assistant.cli.render import print_json, stdout, table
+from assistant.cli.render import print_json, stderr, stdout, table
 
 app = typer.Typer(help="Build and inspect the search index; add your own documents.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=stdout, transient=False)
+                                 TimeElapsedColumn(), console=stderr, transient=False)
         self._task = self.progress.add_task("index", total=None)
 
     def __call__(self, stage: str, done: int, total: int) -> None:

@@ -120,6 +120,8 @@ class IndexManager:
                                     "built_at": time.time(), "documents": len(docs)})
         self.store.set_current(collection.name)  # the swap: from here on searches read the new build
         self._clean_up(collection.name)
+        report("query model", len(docs), len(docs))
+        self.embedder()  # ready the query-time model now (one ONNX export on a fresh machine), not at first search
         old_hashes = {doc_id: old["metadatas"][i].get("hash") for doc_id, i in old_rows.items()}
         return BuildReport(
             collection=collection.name, documents=len(docs), embedded=embedded, reused=reused,

@@ -79,7 +79,7 @@ def _read_markdown(text: str) -> Iterator[Section]:
     for line in text.splitlines():
         match = re.match(r"^#{1,6}\s+(.*)$", line)
         if match:
-            if "".join(body).strip():
+            if heading or "".join(body).strip():  # empty sections still carry the document's title
                 yield Section(heading, "\n".join(body).strip())
             heading, body = match.group(1).strip(), []
         else:
@@ -104,7 +104,7 @@ def _read_docx(path: Path) -> Iterator[Section]:
     for paragraph in docx.Document(str(path)).paragraphs:
         style = paragraph.style.name if paragraph.style is not None else ""
         if style.lower().startswith("heading") and paragraph.text.strip():
-            if "".join(body).strip():
+            if heading or "".join(body).strip():
                 yield Section(heading, "\n".join(body).strip())
             heading, body = paragraph.text.strip(), []
         elif paragraph.text.strip():
@@ -116,8 +116,10 @@ def _read_docx(path: Path) -> Iterator[Section]:
 def _chunks(path: Path, sections: list[Section]) -> Iterator[IndexDocument]:
     title = _title(path, sections)
     for number, section in enumerate(sections, start=1):
+        if not section.text:
+            continue
         for part, text in enumerate(_split(section.text), start=1):
-            label = f"{title} §{section.heading}" if section.heading else title
+            label = f"{title} §{section.heading}" if section.heading and section.heading != title else title
             embed = f"{label}: {text}"
             digest = hashlib.sha256(embed.encode("utf-8")).hexdigest()[:12]
             yield IndexDocument(

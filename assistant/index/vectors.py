@@ -61,12 +61,19 @@ def embed_cached(keys: Sequence[str], texts: Sequence[str], embedder: Embedder,
             if vector is not None:
                 found[index] = vector
                 break
-    missing = [i for i in range(len(keys)) if i not in found]
+    first_of: dict[str, int] = {}  # identical texts are embedded once
+    for index in range(len(keys)):
+        if index not in found:
+            first_of.setdefault(keys[index], index)
+    missing = list(first_of.values())
     if missing:
         fresh = embedder.embed([texts[i] for i in missing])
-        for row, index in enumerate(missing):
-            found[index] = fresh[row]
-            writable.put(keys[index], fresh[row])
+        by_key = {keys[index]: fresh[row] for row, index in enumerate(missing)}
+        for key, vector in by_key.items():
+            writable.put(key, vector)
+        for index in range(len(keys)):
+            if index not in found:
+                found[index] = by_key[keys[index]]
     if not keys:
         return np.zeros((0, DIMENSIONS), dtype=np.float32), 0
     return np.stack([found[i] for i in range(len(keys))]).astype(np.float32), len(missing)
