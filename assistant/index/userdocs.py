@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.index.documents import IndexDocument
+from assistant.knowledge.text import pack
 
 SUPPORTED = {".md", ".markdown", ".txt", ".pdf", ".docx"}
 CHUNK_CHARS = 1200
@@ -141,12 +142,4 @@ def _split(text: str) -> list[str]:
     text = re.sub(r"[ \t]+", " ", text).strip()
     if len(text) <= CHUNK_CHARS:
         return [text]
-    paragraphs, chunks, current = re.split(r"\n\s*\n|\n", text), [], ""
-    for paragraph in paragraphs:
-        if current and len(current) + len(paragraph) > CHUNK_CHARS:
-            chunks.append(current.strip())
-            current = ""
-        current += paragraph + "\n"
-    if current.strip():
-        chunks.append(current.strip())
-    return chunks
+    return pack(re.split(r"\n\s*\n|\n", text), CHUNK_CHARS, "\n")

@@ -106,12 +106,20 @@ def _rev5_targets(rev4: str, sp53: dict[str, Control]) -> list[tuple[str, str]]:
 
 def olir(root: Path, sp53: dict[str, Control], iso: dict[str, Control]) -> list[CrosswalkEdge]:
     """NIST's OLIR mapping of SP 800-53 Rev 5 to ISO/IEC 27001:2022 (all ``intersect``)."""
+    return _mapping_csv(root, src.OLIR_CSV, ("nist_800_53r5_id", sp53), ("iso27001_2022_id", iso),
+                        Provenance.OFFICIAL, DOC_OLIR)
+
+
+def _mapping_csv(root: Path, rel: str, source: tuple[str, dict[str, Control]],
+                 target: tuple[str, dict[str, Control]], provenance: Provenance, document: str) -> list[CrosswalkEdge]:
+    """Edges of a two-column mapping CSV with a ``relationship`` column; unknown IDs fail the build."""
+    (source_column, sources), (target_column, targets) = source, target
     edges = []
-    for row in src.read_csv(root, src.OLIR_CSV):
-        source, target = sp53.get(row["nist_800_53r5_id"]), iso.get(row["iso27001_2022_id"])
-        if source is None or target is None:
-            raise src.SourceError(f"OLIR row names an unknown ID: {row}")
-        edges.append(_edge(source, target, Relationship(row["relationship"]), Provenance.OFFICIAL, DOC_OLIR))
+    for row in src.read_csv(root, rel):
+        left, right = sources.get(row[source_column]), targets.get(row[target_column])
+        if left is None or right is None:
+            raise src.SourceError(f"{rel}: row names an unknown ID: {row}")
+        edges.append(_edge(left, right, Relationship(row["relationship"]), provenance, document))
     return edges
 
 
@@ -150,10 +158,5 @@ def _transitive_note(hops: set[str]) -> str:
 
 def iso_2013_to_2022(root: Path, iso13: dict[str, Control], iso22: dict[str, Control]) -> list[CrosswalkEdge]:
     """The community mapping of ISO/IEC 27001:2013 IDs to 2022 IDs."""
-    edges = []
-    for row in src.read_csv(root, src.ISO13_TO_22_CSV):
-        source, target = iso13.get(row["iso27001_2013_id"]), iso22.get(row["iso27001_2022_id"])
-        if source is None or target is None:
-            raise src.SourceError(f"ISO 2013->2022 row names an unknown ID: {row}")
-        edges.append(_edge(source, target, Relationship(row["relationship"]), Provenance.COMMUNITY, DOC_ISO13))
-    return edges
+    return _mapping_csv(root, src.ISO13_TO_22_CSV, ("iso27001_2013_id", iso13), ("iso27001_2022_id", iso22),
+                        Provenance.COMMUNITY, DOC_ISO13)

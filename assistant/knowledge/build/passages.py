@@ -15,6 +15,7 @@ from pathlib import Path
 
 from assistant.knowledge.build import sources as src
 from assistant.knowledge.models import Passage
+from assistant.knowledge.text import pack
 
 SOURCE_TEXTS = "source-texts"
 MAX_CHARS = 1400  # about 300 tokens: small enough for MiniLM's 256-token window to see most of it
@@ -170,16 +171,7 @@ def _split(config: GuideConfig, pid: str, section: str, text: str, requirement: 
 def _chunks(text: str) -> list[str]:
     if len(text) <= MAX_CHARS:
         return [text]
-    sentences = re.split(r"(?<=[.;:])\s+(?=[A-Z(•o])", text)
-    chunks, current = [], ""
-    for sentence in sentences:
-        if current and len(current) + len(sentence) > MAX_CHARS:
-            chunks.append(current.strip())
-            current = ""
-        current += sentence + " "
-    if current.strip():
-        chunks.append(current.strip())
-    return chunks
+    return pack(re.split(r"(?<=[.;:])\s+(?=[A-Z(•o])", text), MAX_CHARS)
 
 
 def _join(body: list[str]) -> str:

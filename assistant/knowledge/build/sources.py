@@ -187,35 +187,31 @@ def cmmc_practices(root: Path, r2: list[Control], r172: list[Control]) -> list[C
     rows = read_cmmc_rows(root)
     r2_by_id = {c.id: c for c in r2}
     r172_by_id = {c.id: c for c in r172}
-    level1 = [
-        Control(
-            id=row["requirement_id"], framework=FrameworkId.CMMC_2, kind="practice", level=1,
-            title=row["short_name"], text=clean(row["requirement_statement"]),
-            family_id=row["domain_abbr"], family=row["domain"], source=SRC_CMMC_MO,
-            note=f"FAR 52.204-21 {row['requirement_id'].split('-', 1)[1]}; NIST SP 800-171 Rev 2 "
-                 f"{row['nist_800_171r2_ids'].replace(';', ',')}",
-        )
+    practices = [
+        _practice(row, 1, clean(row["requirement_statement"]), SRC_CMMC_MO,
+                  f"FAR 52.204-21 {row['requirement_id'].split('-', 1)[1]}; NIST SP 800-171 Rev 2 "
+                  f"{row['nist_800_171r2_ids'].replace(';', ',')}")
         for row in rows.level1
     ]
-    level2 = [
-        Control(
-            id=row["requirement_id"], framework=FrameworkId.CMMC_2, kind="practice", level=2,
-            title=row["short_name"], text=r2_by_id[row["source_requirement_ref"]].text,
-            family_id=row["domain_abbr"], family=row["domain"], source=SRC_CMMC_MO,
-            note=f"NIST SP 800-171 Rev 2 {row['source_requirement_ref']}",
-        )
+    practices += [
+        _practice(row, 2, r2_by_id[row["source_requirement_ref"]].text, SRC_CMMC_MO,
+                  f"NIST SP 800-171 Rev 2 {row['source_requirement_ref']}")
         for row in rows.level2
     ]
-    level3 = [
-        Control(
-            id=row["requirement_id"], framework=FrameworkId.CMMC_2, kind="practice", level=3,
-            title=row["short_name"], text=r172_by_id[row["source_requirement_ref"]].text,
-            family_id=row["domain_abbr"], family=row["domain"], source=SRC_CMMC_AG3,
-            note=f"NIST SP 800-172 {row['source_requirement_ref']} with DoD-approved parameters",
-        )
+    practices += [
+        _practice(row, 3, r172_by_id[row["source_requirement_ref"]].text, SRC_CMMC_AG3,
+                  f"NIST SP 800-172 {row['source_requirement_ref']} with DoD-approved parameters")
         for row in rows.level3
     ]
-    return level1 + level2 + level3
+    return practices
+
+
+def _practice(row: dict[str, str], level: int, text: str, source: str, note: str) -> Control:
+    return Control(
+        id=row["requirement_id"], framework=FrameworkId.CMMC_2, kind="practice", level=level,
+        title=row["short_name"], text=text, family_id=row["domain_abbr"], family=row["domain"],
+        source=source, note=note,
+    )
 
 
 def nist_172(root: Path) -> list[Control]:
