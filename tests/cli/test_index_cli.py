@@ -53,6 +53,12 @@ def test_index_lifecycle_end_to_end(tmp_path: Path) -> None:
     status = json.loads(_run(data, "index", "status", "--json").stdout)
     assert status["built"] and not status["stale"] and status["documents"] == report["documents"] + 2
 
+    code = ("import sys\nfrom assistant.cli.app import app\ntry:\n    app(['search', 'audit logs', '--json'])\n"
+            "except SystemExit:\n    pass\nassert 'torch' not in sys.modules, 'search imported torch'\n")
+    env = {**os.environ, "COMPLIANCE_ASSISTANT_DATA_DIR": str(data)}
+    no_torch = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    assert no_torch.returncode == 0, no_torch.stderr
+
 
 @pytest.mark.slow
 def test_add_docs_with_nothing_readable_changes_nothing(tmp_path: Path) -> None:
