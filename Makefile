@@ -18,11 +18,9 @@ $(STAMP): pyproject.toml requirements/min-constraints.txt
 
 install: $(STAMP) ## create .venv (idempotent) and install the package with its pinned lower bounds
 
-run: install ## build the search index, then search and look up with the embedded knowledge base
+run: install ## build the index, then chat in the terminal (or answer examples when stdin is not a terminal)
 	$(BIN)/compliance-assistant index build
-	$(BIN)/compliance-assistant search "what stops brute-force logins?" --k 5
-	$(BIN)/compliance-assistant controls show 3.1.8
-	$(BIN)/compliance-assistant controls crosswalk 3.1.1 --to iso
+	$(BIN)/compliance-assistant chat
 
 test: install ## the whole suite, slow end-to-end tests included
 	$(BIN)/python -m pytest

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="Chroma server port.",
     )
 
+    llm: str | None = Field(
+        default=None, description="provider:model (openai:…, anthropic:…, ollama:…); unset: the offline default."
+    )
+    llm_timeout_s: float = Field(default=30.0, description="Seconds before an LLM call falls back to offline.")
+
     @property
     def index_dir(self) -> Path:
         """Folder of the search index (Chroma, BM25, model export, vector cache)."""

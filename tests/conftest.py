@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +75,25 @@ def make_manager(tmp_path: Path) -> MakeManager:
         return IndexManager(kb, layout, location, lambda: embedder, embedder.model_id), embedder
 
     return make
+
+
+@pytest.fixture(scope="session")
+def full_index(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> IndexManager:
+    """The whole knowledge base in a real Chroma + BM25 index, embedded by the deterministic test embedder."""
+    embedder = HashingEmbedder()
+    layout = IndexLayout(tmp_path_factory.mktemp("full-index"))
+    manager = IndexManager(kb, layout, ChromaLocation(layout.chroma), lambda: embedder, embedder.model_id)
+    manager.build()
+    return manager
+
+
+@pytest.fixture
+def assistant(full_index: IndexManager, kb: KnowledgeBase, tmp_path: Path) -> Any:
+    """An offline ``Assistant`` over the full knowledge base, its database in a temp folder."""
+    from assistant.agent import Assistant
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import Settings
+
+    reader = full_index.open()
+    return Assistant(Settings(data_dir=tmp_path / "data"), kb,
+                     retriever=lambda: HybridRetriever(kb, reader, full_index.embedder))

@@ -98,3 +98,25 @@ def write_pdf(path: Path, lines: list[str]) -> Path:
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
     path.write_bytes(bytes(out))
     return path
+
+
+def scripted_chat_model(messages: list[object], fail: Exception | None = None, delay_s: float = 0.0) -> object:
+    """LangChain's ``GenericFakeChatModel`` with a ``bind_tools`` that returns itself, so ``create_agent``
+    can drive it; ``fail`` makes every call raise, ``delay_s`` makes every call slow."""
+    import time as _time
+    from typing import Any
+
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    class ScriptedChatModel(GenericFakeChatModel):
+        def bind_tools(self, tools: Any, **kwargs: Any) -> Any:
+            return self
+
+        def _generate(self, *args: Any, **kwargs: Any) -> Any:
+            if fail is not None:
+                raise fail
+            if delay_s:
+                _time.sleep(delay_s)
+            return super()._generate(*args, **kwargs)
+
+    return ScriptedChatModel(messages=iter(messages))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import controls, index
+from assistant.cli import ask, controls, index
 from assistant.cli.context import CliState
 from assistant.settings import Settings
 
@@ -17,6 +17,8 @@ app = typer.Typer(
 app.add_typer(controls.app, name="controls")
 app.add_typer(index.app, name="index")
 app.command("search")(index.search)
+app.command("ask")(ask.ask)
+app.command("chat")(ask.chat)
 
 
 @app.callback()

@@ -216,7 +216,7 @@ _MENTION = re.compile(
   | (?P<annexword>\bAnnex\s+A\s+\d{1,2}\.\d{1,2}\b)
   | (?P<clause>\bclause\s+\d{1,2}(?:\.\d{1,2}){0,2}\b)
   | (?P<far>\bb\.1\.[ivx]+\b|\(b\)\(1\)\([ivx]+\))
-  | (?P<sp53>\b[A-Z]{2}-\d{1,2}(?:\s?\(\d{1,2}\))?(?![\w-]))
+  | (?P<sp53>\b(?:AC|AT|AU|CA|CM|CP|IA|IR|MA|MP|PE|PL|PM|PS|PT|RA|SA|SC|SI|SR)-\d{1,2}(?:\s?\(\d{1,2}\))?(?![\w-]))
     """,
     re.X,
 )

@@ -70,6 +70,11 @@ class Framework(_Strict):
     license: str
     reference_only: bool = False  # shipped to recognise IDs and name endpoints, not assessed
 
+    @property
+    def label(self) -> str:
+        """How people write it: "ISO/IEC 27001:2022", "NIST SP 800-171 Rev 2 (…)"."""
+        return f"{self.name}:{self.version}" if self.name.startswith("ISO") else f"{self.name} {self.version}"
+
 
 class Control(_Strict):
     """Any addressable item: requirement, objective, practice, Annex A control, clause, 800-53 control."""

@@ -134,6 +134,7 @@ def test_find_id_mentions_in_free_text() -> None:
     assert [m.text for m in find_id_mentions(text)] == [
         "AC.L2-3.1.1", "3.5.3", "A.8.5", "AC-2(1)", "3.1.2e", "3.1.1[a]", "03.04.12"]
     assert find_id_mentions("version 4.2 of the tool") == []
+    assert find_id_mentions("evidence EV-7 and ticket JR-12") == []  # only real 800-53 family codes
 
 
 @pytest.mark.parametrize(("typed", "framework"), [

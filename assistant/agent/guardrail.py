@@ -1,0 +1,45 @@
+"""The guardrail every answer passes: no invented IDs, citations only from tool results, no claim
+without a citation."""
+
+from __future__ import annotations
+
+from assistant.agent.answer import Answer
+from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.ids import find_id_mentions
+
+REMOVED = "[unverified ID removed]"
+
+
+def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None) -> Answer:
+    """Remove IDs the catalog does not have, drop citations no tool produced, and refuse to assert
+    anything when no citation remains. ``allowed_ids``: control IDs the tools returned (LLM mode)."""
+    text, removed = _strip_unknown_ids(kb, answer.text, answer.refused)
+    citations = [c for c in answer.citations
+                 if c.kind != "control" or (kb.try_resolve(c.id) is not None
+                                            and (allowed_ids is None or c.id in allowed_ids))]
+    notes = list(answer.notes)
+    if removed:
+        notes.append(f"guardrail: removed IDs not in the catalog: {', '.join(sorted(removed))}")
+    if len(citations) < len(answer.citations):
+        notes.append("guardrail: dropped citations that no tool result supports")
+    checked = answer.model_copy(update={"text": text, "citations": citations, "notes": notes})
+    if not checked.refused and not checked.needs_input and not checked.citations:
+        return checked.model_copy(update={
+            "text": "I could not find records in the knowledge base that support an answer, so I won't state one. "
+                    "Name a control ID, an asset to scope, or a topic such as SPRS scoring, POA&M rules or evidence "
+                    "gaps, and I'll answer from the sources.",
+            "refused": True, "refusal_reason": "no supporting records", "confidence": 0.0,
+        })
+    return checked
+
+
+def _strip_unknown_ids(kb: KnowledgeBase, text: str, refused: bool) -> tuple[str, set[str]]:
+    """Replace every ID-looking span that does not resolve; a refusal may name the unknown ID it explains."""
+    if refused:
+        return text, set()
+    removed = set()
+    for mention in reversed(find_id_mentions(text)):
+        if kb.try_resolve(mention.text) is None:
+            removed.add(mention.text)
+            text = text[: mention.start] + REMOVED + text[mention.end:]
+    return text, removed

@@ -1,0 +1,104 @@
+"""``compliance-assistant ask`` and ``compliance-assistant chat``: questions in, rendered answers out."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.markdown import Markdown
+from rich.panel import Panel
+
+from assistant.cli.context import CliState, fail, state
+from assistant.cli.render import print_json, stdout
+
+EXAMPLES = [
+    "Engineers sometimes paste CUI into Jira tickets. Is Jira in scope for CMMC?",
+    "we're ISO certified. which annex A controls line up with 3.1.1?",
+    "what's our SPRS score if we lack FIPS-validated crypto?",
+    "what does 3.4.12 require? it's on our gap list from the consultant",
+]
+
+
+def _assistant(cli: CliState, llm: str | None) -> Any:
+    from assistant.agent import Assistant
+    from assistant.agent.llm import chat_model
+
+    model = None
+    spec = llm or cli.settings.llm
+    if spec:
+        try:
+            model = chat_model(spec)
+        except Exception as exc:  # missing provider package or key: say so, stay useful offline
+            stdout.print(f"[yellow]LLM '{spec}' unavailable ({exc}); answering offline.[/]")
+    return Assistant(cli.settings, cli.knowledge_base(), llm=model)
+
+
+def _context(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        fail(f"cannot read context file {path}: {exc}")
+    if not isinstance(data, dict):
+        fail(f"context file {path} must hold a mapping (evidence, not_met, as_of, …)")
+    return data
+
+
+def render(answer: Any) -> None:
+    """An answer as a panel: text, then the citations and what was used."""
+    footer = f"intent {answer.intent} · {answer.mode} · {answer.latency_ms:.0f} ms"
+    if answer.scope_category:
+        footer += f" · scope: {answer.scope_category}"
+    stdout.print(Panel(Markdown(answer.text.replace("*", "**")), subtitle=footer, subtitle_align="right"))
+    for note in answer.notes:
+        stdout.print(f"[dim]{note}[/]")
+
+
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="Your question, in plain words or IDs")],
+    context_file: Annotated[
+        Path | None, typer.Option("--context", help="YAML: evidence, not_met, partial, as_of, scope, asset")
+    ] = None,
+    llm: Annotated[str | None, typer.Option("--llm", help="provider:model, e.g. openai:gpt-4o-mini")] = None,
+    conversation: Annotated[str | None, typer.Option("--conversation", help="continue a conversation")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ask one question and get a grounded, cited answer."""
+    assistant = _assistant(state(ctx), llm)
+    answer = assistant.ask(question, conversation, _context(context_file))
+    if as_json:
+        print_json(answer)
+    else:
+        render(answer)
+
+
+def chat(
+    ctx: typer.Context,
+    llm: Annotated[str | None, typer.Option("--llm", help="provider:model")] = None,
+    context_file: Annotated[Path | None, typer.Option("--context")] = None,
+) -> None:
+    """A conversation in the terminal; follow-ups resolve against earlier turns. Empty line or Ctrl-D ends."""
+    assistant = _assistant(state(ctx), llm)
+    context = _context(context_file)
+    conversation = uuid.uuid4().hex
+    if not sys.stdin.isatty():
+        stdout.print("[dim]stdin is not a terminal: answering a few example questions.[/]")
+        for question in EXAMPLES:
+            stdout.print(f"[bold]> {question}[/]")
+            render(assistant.ask(question, conversation, context))
+        return
+    stdout.print("Ask about ISO/IEC 27001:2022 or CMMC 2.0 (NIST SP 800-171 Rev 2). Empty line to quit.")
+    while True:
+        try:
+            question = input("> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not question:
+            break
+        render(assistant.ask(question, conversation, context))

@@ -1,0 +1,1 @@
+"""Persistence: one SQLite file (plain SQL, Postgres-ready) with versioned migrations."""
