@@ -81,7 +81,9 @@ def index_figures(runs: int) -> dict[str, str]:
     cold = [timed_process(["search", "what stops brute-force logins?", "--json"], env) for _ in range(runs)]
     warm = warm_search(data)
     quality = retrieval_quality(data)
+    answers = answer_latency(data, runs)
     return {
+        **answers,
         "fresh": f"{fresh:.1f} s (peak {fresh_mem:.0f} MiB)",
         "rebuild": f"{statistics.median(again):.1f} s",
         "add": f"{added:.1f} s",
@@ -115,6 +117,46 @@ def warm_search(data: Path) -> tuple[float, float]:
         retriever.search(question, 10)
         samples.append((time.perf_counter() - t0) * 1000)
     return _percentile(samples, 50), _percentile(samples, 95)
+
+
+ANSWER_QUESTIONS = [
+    "Engineers sometimes paste CUI into Jira tickets. Is Jira in scope for CMMC?",
+    "we're ISO certified. which annex A controls line up with 3.1.1?",
+    "what's our SPRS score if we lack FIPS-validated crypto?",
+    "what does 3.4.12 require? it's on our gap list from the consultant",
+    "can AC.L2-3.1.20 go on a POA&M?",
+    "when does CMMC phase 2 start?",
+    "draft the SSP narrative for 3.5.3",
+    "should we do ISO 27001 or CMMC first? we are a DoD subcontractor with CUI",
+]
+
+
+def answer_latency(data: Path, runs: int) -> dict[str, str]:
+    """Warm offline answer latency over example and dev questions, and cold `ask` as a whole process."""
+    import os as _os
+
+    import yaml
+
+    _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
+    from assistant.agent import Assistant
+    from assistant.settings import Settings
+
+    assistant = Assistant(Settings())
+    dev = [q["q"] for q in yaml.safe_load((REPO / "evals/retrieval/dev_queries.yaml").read_text())][:60]
+    questions = ANSWER_QUESTIONS + dev
+    assistant.ask(questions[0], remember=False)
+    samples = []
+    for question in questions * 2:
+        t0 = time.perf_counter()
+        assistant.ask(question, remember=False)
+        samples.append((time.perf_counter() - t0) * 1000)
+    env = {"COMPLIANCE_ASSISTANT_DATA_DIR": str(data)}
+    cold = [timed_process(["ask", ANSWER_QUESTIONS[1], "--json"], env) for _ in range(runs)]
+    return {
+        "answer_warm": f"{_percentile(samples, 50):.1f} / {_percentile(samples, 95):.1f} ms ({len(samples)} answers)",
+        "answer_cold": f"{statistics.median([c[0] for c in cold]) * 1000:.0f} / "
+                       f"{_percentile([c[0] for c in cold], 95) * 1000:.0f} ms (peak {max(c[1] for c in cold):.0f} MiB)",
+    }
 
 
 def retrieval_quality(data: Path) -> dict[str, str]:
@@ -221,8 +263,14 @@ ID queries (every 800-171, CMMC, Annex A and 800-172 ID in several spellings) at
 | Cold `search` (whole process), median / p95 | {idx["cold"]} | < 4 s |
 | Warm hybrid query, p50 / p95 | {idx["warm"]} | p95 < 50 ms |
 
-Later sections (answer latency, Slack acknowledgement time) are added by the issues that build those
-parts.
+## Answers (offline default, no LLM)
+
+| Measurement | Result | Target |
+|---|---|---|
+| Warm `Assistant.ask`, p50 / p95 (example questions + 60 dev questions, twice) | {idx["answer_warm"]} | p95 < 300 ms |
+| Cold `ask "…" --json` (whole process: imports, knowledge, index open, answer), median / p95 | {idx["answer_cold"]} | |
+
+Later sections (Slack acknowledgement time) are added by the issue that builds that part.
 """
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
