@@ -82,7 +82,9 @@ def index_figures(runs: int) -> dict[str, str]:
     warm = warm_search(data)
     quality = retrieval_quality(data)
     answers = answer_latency(data, runs)
+    evals = eval_figures(data)
     return {
+        "evals": evals,
         **answers,
         "fresh": f"{fresh:.1f} s (peak {fresh_mem:.0f} MiB)",
         "rebuild": f"{statistics.median(again):.1f} s",
@@ -152,11 +154,29 @@ def answer_latency(data: Path, runs: int) -> dict[str, str]:
         samples.append((time.perf_counter() - t0) * 1000)
     env = {"COMPLIANCE_ASSISTANT_DATA_DIR": str(data)}
     cold = [timed_process(["ask", ANSWER_QUESTIONS[1], "--json"], env) for _ in range(runs)]
+    cold_ms = [c[0] * 1000 for c in cold]
     return {
         "answer_warm": f"{_percentile(samples, 50):.1f} / {_percentile(samples, 95):.1f} ms ({len(samples)} answers)",
-        "answer_cold": f"{statistics.median([c[0] for c in cold]) * 1000:.0f} / "
-                       f"{_percentile([c[0] for c in cold], 95) * 1000:.0f} ms (peak {max(c[1] for c in cold):.0f} MiB)",
+        "answer_cold": f"{statistics.median(cold_ms):.0f} / {_percentile(cold_ms, 95):.0f} ms "
+                       f"(peak {max(c[1] for c in cold):.0f} MiB)",
     }
+
+
+def eval_figures(data: Path) -> str:
+    """Per-kind metrics of the offline eval suite (the same run the CI gate makes)."""
+    import os as _os
+
+    _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
+    from assistant.agent import Assistant
+    from assistant.evals.cases import load_suite
+    from assistant.evals.report import METRICS, metrics_table
+    from assistant.evals.runner import run_suite
+    from assistant.settings import Settings
+
+    suite = load_suite(REPO / "evals" / "suites")
+    results = run_suite(Assistant(Settings()), suite.cases)
+    header = "| kind | cases | " + " | ".join(METRICS) + " |\n|" + "---|" * (len(METRICS) + 2)
+    return header + "\n" + "\n".join("| " + " | ".join(row) + " |" for row in metrics_table(results))
 
 
 def retrieval_quality(data: Path) -> dict[str, str]:
@@ -269,6 +289,16 @@ ID queries (every 800-171, CMMC, Annex A and 800-172 ID in several spellings) at
 |---|---|---|
 | Warm `Assistant.ask`, p50 / p95 (example questions + 60 dev questions, twice) | {idx["answer_warm"]} | p95 < 300 ms |
 | Cold `ask "…" --json` (whole process: imports, knowledge, index open, answer), median / p95 | {idx["answer_cold"]} | |
+
+## Eval suites (offline, `compliance-assistant eval`)
+
+The 153 cases of `evals/suites/` (written from 32 CFR 170, the CMMC Scoping and Assessment Guides,
+NIST SP 800-171/171A and the DoD Assessment Methodology). They were used while building the offline
+assistant, so these are development-set figures, not a held-out test. Citation precision is low by
+design: answers cite every requirement and Annex A control they list, while a case names only the one
+or two it checks.
+
+{idx["evals"]}
 
 Later sections (Slack acknowledgement time) are added by the issue that builds that part.
 """

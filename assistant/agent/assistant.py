@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -13,6 +14,7 @@ from assistant.agent.guardrail import check
 from assistant.agent.prompts import load_yaml, prompts_dir
 from assistant.agent.router import Route, Router
 from assistant.knowledge import Control, KnowledgeBase, get_knowledge_base
+from assistant.knowledge.ids import find_id_mentions
 from assistant.retrieval import Hit, HybridRetriever, SearchFilters
 from assistant.settings import Settings
 from assistant.storage.db import Database, Turn
@@ -30,6 +32,7 @@ class Assistant:
         self.kb = kb or get_knowledge_base(settings.knowledge_dir)
         self._retriever_factory = retriever or self._default_retriever
         self._retriever: HybridRetriever | None = None
+        self._retriever_lock = threading.Lock()  # concurrent first questions must open the index once
         self.llm = llm
         self.db = database or Database(settings.data_dir / "assistant.sqlite3")
         self.templates = load_yaml("answer_templates.yaml")
@@ -52,7 +55,8 @@ class Assistant:
             from assistant.agent.llm import reword_with_llm
 
             answer = reword_with_llm(self, question, route, context, answer)
-        answer = check(self.kb, answer, self._allowed_ids(answer) if answer.mode == "llm" else None)
+        answer = check(self.kb, answer, self._allowed_ids(answer) if answer.mode == "llm" else None,
+                       _typed_ids(question, context))
         answer.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         answer.conversation_id = conversation_id
         if remember:
@@ -66,9 +70,10 @@ class Assistant:
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever, opened (and the index built if needed) on first use."""
-        if self._retriever is None:
-            self._retriever = self._retriever_factory()
-        return self._retriever
+        with self._retriever_lock:
+            if self._retriever is None:
+                self._retriever = self._retriever_factory()
+            return self._retriever
 
     # ---- internals ---------------------------------------------------------------------------
 
@@ -94,6 +99,15 @@ class Assistant:
     def _in_domain(self, question: str) -> bool:
         hits = self.retriever().search(question, 1, mode="dense")
         return bool(hits) and (hits[0].breakdown.dense_similarity or 0) >= DOMAIN_SIMILARITY
+
+
+def _typed_ids(question: str, context: dict[str, Any]) -> set[str]:
+    """ID-like strings the user wrote (question and evidence inventory): answers may quote them back."""
+    typed = {m.text for m in find_id_mentions(question)}
+    for item in context.get("evidence") or []:
+        if isinstance(item, dict):
+            typed.update(str(c) for c in item.get("controls") or [])
+    return typed
 
 
 def _subject_from(answer: Answer) -> list[str]:

@@ -110,6 +110,9 @@ def lookup(ci: ComposeInput) -> Draft:
         parts.append(ci.t("lookup", "heading", id=detail.id, title=detail.title, framework=detail.framework_name,
                           version=detail.framework_version) + f"\n{detail.text}")
         citations.append(cite_control(ci.kb, control))
+        if detail.family:
+            group = f"Annex A theme {detail.family_id[2:]}" if detail.family_id.startswith("A.") else detail.family_id
+            parts.append(f"*Family:* {group} {detail.family}")
         if detail.objectives:
             objectives = " · ".join(f"{_letter(o.id)} {o.text.removeprefix('Determine if ')}"
                                     for o in detail.objectives)
@@ -299,7 +302,8 @@ def sprs(ci: ComposeInput) -> Draft:
     citation = Citation(id="sprs:method", framework="program", title="DoD Assessment Methodology scoring",
                         source=f"{ci.kb.sprs.citation.document}, section 5 and Annex A", kind="rule")
     if not status.not_met and not status.partial:
-        return _finish(ci, [ci.t("sprs", "none", max_score=ci.kb.sprs.max_score)], [citation], tools=["sprs_score"],
+        return _finish(ci, [ci.t("sprs", "none", max_score=ci.kb.sprs.max_score, min_score=ci.kb.sprs.min_score)],
+                       [citation], tools=["sprs_score"],
                        confidence=0.7, needs_input=True)
     result = scoring.sprs_score(ci.kb, status)
     lines = [ci.t("sprs", "deduction", requirement=d.requirement, title=d.title, points=d.points, reason=d.reason)
@@ -366,7 +370,7 @@ def evidence_answer(ci: ComposeInput) -> Draft:
         parts.append(f"*Objectives not addressed by any item* (among requirements with evidence): {open_objectives}.")
     for item_id, ids in report.unknown_ids.items():
         parts.append(f"Evidence {item_id} names IDs that are not in the catalog: {', '.join(ids)}.")
-    listed = report.missing[:25] + report.stale[:25]
+    listed = (report.missing[:25] + report.stale[:25]) or report.requirements[:25]
     citations = [cite_control(ci.kb, ci.kb.resolve(r.requirement)) for r in listed]
     return _finish(ci, parts, citations, tools=["evidence_gaps"], confidence=0.9)
 

@@ -10,10 +10,12 @@ from assistant.knowledge.ids import find_id_mentions
 REMOVED = "[unverified ID removed]"
 
 
-def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None) -> Answer:
+def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None,
+          user_ids: set[str] | None = None) -> Answer:
     """Remove IDs the catalog does not have, drop citations no tool produced, and refuse to assert
-    anything when no citation remains. ``allowed_ids``: control IDs the tools returned (LLM mode)."""
-    text, removed = _strip_unknown_ids(kb, answer.text, answer.refused)
+    anything when no citation remains. ``allowed_ids``: control IDs the tools returned (LLM mode);
+    ``user_ids``: unknown IDs the user typed, which an answer may quote while saying they do not exist."""
+    text, removed = _strip_unknown_ids(kb, answer.text, answer.refused, user_ids or set())
     citations = [c for c in answer.citations
                  if c.kind != "control" or (kb.try_resolve(c.id) is not None
                                             and (allowed_ids is None or c.id in allowed_ids))]
@@ -33,13 +35,13 @@ def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None
     return checked
 
 
-def _strip_unknown_ids(kb: KnowledgeBase, text: str, refused: bool) -> tuple[str, set[str]]:
+def _strip_unknown_ids(kb: KnowledgeBase, text: str, refused: bool, user_ids: set[str]) -> tuple[str, set[str]]:
     """Replace every ID-looking span that does not resolve; a refusal may name the unknown ID it explains."""
     if refused:
         return text, set()
     removed = set()
     for mention in reversed(find_id_mentions(text)):
-        if kb.try_resolve(mention.text) is None:
+        if mention.text not in user_ids and kb.try_resolve(mention.text) is None:
             removed.add(mention.text)
             text = text[: mention.start] + REMOVED + text[mention.end:]
     return text, removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import ask, controls, index
+from assistant.cli import ask, controls, evals, index
 from assistant.cli.context import CliState
 from assistant.settings import Settings
 
@@ -19,6 +19,7 @@ app.add_typer(index.app, name="index")
 app.command("search")(index.search)
 app.command("ask")(ask.ask)
 app.command("chat")(ask.chat)
+app.command("eval")(evals.eval_command)
 
 
 @app.callback()

@@ -69,15 +69,18 @@ _NEGATED_CUI = re.compile(
 _CUI_WORD = r"(?:cui|controlled unclassified information|itar|export[- ]controlled|technical data|cui drawings?)"
 _VERB = (r"(?:paste[sd]?|stor(?:e|es|ed|ing)|process(?:es|ed|ing)?|transmit(?:s|ted)?|sen(?:d|ds|t)|upload(?:s|ed)?|"
          r"receiv(?:e|es|ed)|contain(?:s|ed)?|hold(?:s)?|keep(?:s)?|sav(?:e|es|ed)|shar(?:e|es|ed)|e-?mail(?:s|ed)?|"
-         r"attach(?:es|ed)?|download(?:s|ed)?|put(?:s)?|handl(?:e|es|ed|ing)|touch(?:es)?|has|have|with)")
+         r"attach(?:es|ed)?|download(?:s|ed)?|put(?:s)?|handl(?:e|es|ed|ing)|touch(?:es)?|has|have|with|"
+         r"land(?:s|ed)?|ends? up)")
 _HANDLES = re.compile(rf"\b{_VERB}\b[^.;]{{0,40}}\b{_CUI_WORD}\b|\b{_CUI_WORD}\b[^.;]{{0,25}}\b(?:is|are|gets?|"
-                      r"ends? up)\b[^.;]{0,15}\b(?:stored|pasted|processed|kept|saved|shared|sent)", re.I)
+                      r"ends? up)\b[^.;]{0,15}\b(?:stored|pasted|processed|kept|saved|shared|sent)"
+                      rf"|\b{_CUI_WORD}\s+(?:lands?|landed|ends? up|sits?|lives?)\b", re.I)
 _CAPABLE = re.compile(rf"\b(?:could|can|may|might|able to|capable of)\b[^.;]{{0,30}}\b{_CUI_WORD}\b", re.I)
 _FCI = re.compile(r"\b(fci|federal contract information|contract information)\b", re.I)
 _SECURITY = re.compile(
     r"\b(firewall|siem|edr|xdr|antivirus|anti-virus|identity provider|idp|active directory|entra|okta|mfa server|"
     r"log (?:server|collector)|syslog|vulnerability scanner|ids|ips|vpn concentrator|pam|password manager|"
-    r"security operations|soc|mdm|intune|proxy|backup (?:server|system))\b", re.I)
+    r"security operations|soc|mdm|intune|proxy|backup (?:server|system)|rmm|remote monitoring|remote management|"
+    r"management tool)\b", re.I)
 _PREVENTED = re.compile(r"\b(prohibit\w*|not (?:allowed|permitted|intended)|forbid\w*|banned|policy (?:says|bars|"
                         r"forbids)|dlp|blocked from)\b", re.I)
 _SPECIALIZED = {

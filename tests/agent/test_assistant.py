@@ -108,3 +108,24 @@ def test_every_cited_id_is_real(assistant: Any, kb: KnowledgeBase) -> None:
     for question in ("what stops brute-force logins?", "which ISO controls cover logging?", "3.13.11 and A.8.24"):
         answer = assistant.ask(question)
         assert all(kb.try_resolve(i) is not None for i in answer.cited_ids), question
+
+
+def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: KnowledgeBase, tmp_path: Any) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.agent import Assistant
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import Settings
+
+    opened: list[int] = []
+    reader = full_index.open()
+
+    def factory() -> HybridRetriever:
+        opened.append(threading.get_ident())
+        return HybridRetriever(kb, reader, full_index.embedder)
+
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"), kb, retriever=factory)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda q: assistant.ask(q), ["what stops brute-force logins?"] * 8))
+    assert len(opened) == 1 and all(not a.refused for a in answers)

@@ -1,0 +1,1 @@
+"""Eval suites: case schema, runner, scorers and reports (imported only by the CLI)."""
