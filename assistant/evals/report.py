@@ -22,17 +22,17 @@ def write_reports(results: dict[str, Any], folder: Path, comparison: dict[str, A
     return paths
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, metric: str) -> str:
     if value is None:
         return "–"
-    return f"{value:.3f}" if isinstance(value, float) and value <= 1 else str(value)
+    return f"{value:.1f}" if metric.endswith("_ms") else f"{value:.3f}"
 
 
 def metrics_table(results: dict[str, Any]) -> list[list[str]]:
     """Rows: overall then each kind, with the metrics in ``METRICS`` order."""
-    rows = [["overall", str(results["overall"]["cases"]), *(_cell(results["overall"][m]) for m in METRICS)]]
+    rows = [["overall", str(results["overall"]["cases"]), *(_cell(results["overall"][m], m) for m in METRICS)]]
     for kind, figures in results["per_kind"].items():
-        rows.append([kind, str(figures["cases"]), *(_cell(figures[m]) for m in METRICS)])
+        rows.append([kind, str(figures["cases"]), *(_cell(figures[m], m) for m in METRICS)])
     return rows
 
 
