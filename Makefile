@@ -29,7 +29,7 @@ test-fast: install ## skip the slow end-to-end tests
 	$(BIN)/python -m pytest -m "not slow"
 
 lint: install ## ruff and mypy
-	$(BIN)/ruff check assistant tests scripts
+	$(BIN)/ruff check assistant integrations tests scripts
 	$(BIN)/mypy
 
 bench: install ## measure and write docs/benchmarks.md

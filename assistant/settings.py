@@ -48,6 +48,19 @@ class Settings(BaseSettings):
     )
     llm_timeout_s: float = Field(default=30.0, description="Seconds before an LLM call falls back to offline.")
 
+    slack_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_app_token: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"),
+                                        description="xapp- token for Socket Mode.")
+    slack_signing_secret: str | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"),
+                                             description="Verifies HTTP-mode requests.")
+    slack_api_base_url: str = Field(
+        default="https://slack.com/api/", validation_alias=AliasChoices("SLACK_API_BASE_URL"),
+        description="Slack Web API base URL (GovSlack has its own host).",
+    )
+    slack_allowed_channels: str = Field(default="", description="Comma-separated channel IDs; empty: all.")
+    slack_allowed_users: str = Field(default="", description="Comma-separated user IDs; empty: all.")
+    slack_compliance_owner: str | None = Field(default=None, description="User ID tagged by 'Ask a human'.")
+
     @property
     def index_dir(self) -> Path:
         """Folder of the search index (Chroma, BM25, model export, vector cache)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import ask, controls, evals, index
+from assistant.cli import ask, controls, evals, index, slack
 from assistant.cli.context import CliState
 from assistant.settings import Settings
 
@@ -20,6 +20,7 @@ app.command("search")(index.search)
 app.command("ask")(ask.ask)
 app.command("chat")(ask.chat)
 app.command("eval")(evals.eval_command)
+app.command("slack")(slack.slack)
 
 
 @app.callback()

@@ -1,0 +1,46 @@
+"""Fixtures: the mock Slack Web API and a Bolt app in HTTP mode under uvicorn, over a real index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.agent import Assistant
+from assistant.index.builder import IndexManager
+from assistant.knowledge import KnowledgeBase
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from integrations.slack.app import asgi_app, build_app
+from integrations.slack.store import SlackStore
+from tests.slack_doubles import SIGNING_SECRET, MockSlackApi, UvicornThread
+
+
+@pytest.fixture
+def slack_api() -> Iterator[MockSlackApi]:
+    api = MockSlackApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def slack_settings(tmp_path: Path, slack_api: MockSlackApi) -> Settings:
+    return Settings(data_dir=tmp_path / "data", slack_bot_token="xoxb-test", slack_app_token="xapp-test",
+                    slack_signing_secret=SIGNING_SECRET, slack_api_base_url=slack_api.base_url,
+                    slack_allowed_users="", slack_allowed_channels="", slack_compliance_owner="UOWNER")
+
+
+@pytest.fixture
+def make_slack_server(full_index: IndexManager, kb: KnowledgeBase) -> Callable[..., UvicornThread]:
+    """Build the app for some settings and serve it (a new call = a restarted instance, same database)."""
+    reader = full_index.open()
+
+    def make(settings: Settings, assistant: Any | None = None) -> UvicornThread:
+        assistant = assistant or Assistant(settings, kb, retriever=lambda: HybridRetriever(kb, reader,
+                                                                                           full_index.embedder))
+        app = build_app(settings, assistant, SlackStore(settings.data_dir / "slack.sqlite3"))
+        return UvicornThread(asgi_app(app))
+
+    return make
