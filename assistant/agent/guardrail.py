@@ -8,6 +8,7 @@ from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
 
 REMOVED = "[unverified ID removed]"
+UNSOURCED = "[ID not in the sources removed]"
 
 
 def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None,
@@ -16,12 +17,17 @@ def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None
     anything when no citation remains. ``allowed_ids``: control IDs the tools returned (LLM mode);
     ``user_ids``: unknown IDs the user typed, which an answer may quote while saying they do not exist."""
     text, removed = _strip_unknown_ids(kb, answer.text, answer.refused, user_ids or set())
+    unsourced: set[str] = set()
+    if allowed_ids is not None:  # LLM wording: every ID it writes must come from a tool result
+        text, unsourced = _strip_unsourced_ids(kb, text, allowed_ids | (user_ids or set()))
     citations = [c for c in answer.citations
                  if c.kind != "control" or (kb.try_resolve(c.id) is not None
                                             and (allowed_ids is None or c.id in allowed_ids))]
     notes = list(answer.notes)
     if removed:
         notes.append(f"guardrail: removed IDs not in the catalog: {', '.join(sorted(removed))}")
+    if unsourced:
+        notes.append(f"guardrail: removed IDs no tool result supports: {', '.join(sorted(unsourced))}")
     if len(citations) < len(answer.citations):
         notes.append("guardrail: dropped citations that no tool result supports")
     checked = answer.model_copy(update={"text": text, "citations": citations, "notes": notes})
@@ -33,6 +39,28 @@ def check(kb: KnowledgeBase, answer: Answer, allowed_ids: set[str] | None = None
             "refused": True, "refusal_reason": "no supporting records", "confidence": 0.0,
         })
     return checked
+
+
+def _family_key(kb: KnowledgeBase, typed: str) -> str | None:
+    """One key for every spelling of a requirement (AC.L2-3.1.1, 3.1.1 and 3.1.1[a] share 3.1.1)."""
+    control = kb.try_resolve(typed)
+    if control is None:
+        return None
+    control = kb.canonical_requirement(control)
+    if control.kind == "objective":
+        control = kb.resolve(control.parent)
+    return f"{control.framework.value}:{control.id}"
+
+
+def _strip_unsourced_ids(kb: KnowledgeBase, text: str, allowed: set[str]) -> tuple[str, set[str]]:
+    keys = {key for typed in allowed if (key := _family_key(kb, typed))}
+    removed = set()
+    for mention in reversed(find_id_mentions(text)):
+        key = _family_key(kb, mention.text)
+        if key is not None and key not in keys:
+            removed.add(mention.text)
+            text = text[: mention.start] + UNSOURCED + text[mention.end:]
+    return text, removed
 
 
 def _strip_unknown_ids(kb: KnowledgeBase, text: str, refused: bool, user_ids: set[str]) -> tuple[str, set[str]]:

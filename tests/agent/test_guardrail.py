@@ -34,3 +34,13 @@ def test_no_citation_no_claim(kb: KnowledgeBase) -> None:
 def test_a_refusal_may_name_the_unknown_id_it_explains(kb: KnowledgeBase) -> None:
     checked = check(kb, _answer("3.4.12 is not a NIST SP 800-171 Rev 2 requirement.", [], refused=True))
     assert "3.4.12" in checked.text and checked.refused
+
+
+def test_llm_ids_must_come_from_tool_results(kb: KnowledgeBase) -> None:
+    from assistant.agent.guardrail import UNSOURCED
+
+    answer = _answer("AC.L2-3.1.1 and 3.1.1[a] are covered; 3.1.2 too.", ["3.1.1"])
+    checked = check(kb, answer, allowed_ids={"3.1.1"})
+    assert "AC.L2-3.1.1" in checked.text and "3.1.1[a]" in checked.text  # other spellings of a cited requirement
+    assert "3.1.2" not in checked.text and UNSOURCED in checked.text
+    assert any("no tool result supports: 3.1.2" in note for note in checked.notes)

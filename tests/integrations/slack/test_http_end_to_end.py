@@ -184,3 +184,23 @@ def test_internal_error_becomes_a_short_apology(slack_api: MockSlackApi, slack_s
     text = slack_api.of("chat.update")[0]["text"]
     assert text.startswith("Sorry, something went wrong") and "database exploded" not in text
     assert "Traceback" not in text
+
+
+@pytest.mark.slow
+def test_thread_follow_up_keeps_the_conversation_and_home_tab_is_published(
+        slack_api: MockSlackApi, slack_settings: Settings, make_slack_server: Callable[..., UvicornThread]) -> None:
+    first = {**MENTION, "text": "<@UBOT> what does 3.5.3 require?", "ts": "1700000500.000100"}
+    follow = {**MENTION, "text": "<@UBOT> and for ISO?", "ts": "1700000501.000100", "thread_ts": "1700000500.000100"}
+    home = {"type": "app_home_opened", "user": "U9", "channel": "D9", "tab": "home"}
+    with make_slack_server(slack_settings) as server:
+        assert _post(server, event_body(first, "EvT1")).status_code == 200
+        slack_api.wait_for(lambda calls: sum(m == "chat.update" for m, _ in calls) >= 1)
+        assert _post(server, event_body(follow, "EvT2")).status_code == 200
+        slack_api.wait_for(lambda calls: sum(m == "chat.update" for m, _ in calls) >= 2)
+        assert _post(server, event_body(home, "EvHome")).status_code == 200
+        slack_api.wait_for(lambda calls: any(m == "views.publish" for m, _ in calls))
+    second = slack_api.of("chat.update")[1]
+    assert "A.5.16" in json.dumps(second["blocks"])
+    assert all(p["thread_ts"] == "1700000500.000100" for p in slack_api.of("chat.postMessage"))
+    view = slack_api.of("views.publish")[0]
+    assert view["user_id"] == "U9" and view["view"]["type"] == "home"
