@@ -293,7 +293,8 @@ def _status(ci: ComposeInput) -> scoring.RequirementStatus:
         rid = requirement.parent if requirement.framework is FrameworkId.NIST_800_171A else requirement.id
         if requirement.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A) and rid not in partial:
             not_met.append(rid)
-    return scoring.RequirementStatus(not_met=sorted(set(not_met)), partial=sorted(set(partial)))
+    return scoring.RequirementStatus(not_met=sorted(set(not_met)), partial=sorted(set(partial)),
+                                     not_applicable=list(ci.context.get("not_applicable") or []))
 
 
 def sprs(ci: ComposeInput) -> Draft:
@@ -352,10 +353,15 @@ def evidence_answer(ci: ComposeInput) -> Draft:
     scope_value = ci.context.get("scope") or ("level 1" if _level(ci.question, 2) == 1 else "level 2")
     as_of = ci.context.get("as_of")
     report = evidence.evidence_gaps(ci.kb, items, scope_value, as_of if isinstance(as_of, date) else None,
-                                    int(ci.context.get("max_age_days", 365)))
-    covered = len(report.requirements) - len(report.missing) - len(report.stale)
+                                    int(ci.context.get("max_age_days", 365)),
+                                    list(ci.context.get("not_applicable") or []))
+    not_applicable = [r.requirement for r in report.requirements if r.status == "not-applicable"]
+    covered = len(report.requirements) - len(report.missing) - len(report.stale) - len(not_applicable)
     parts = [ci.t("evidence", "summary", scope=report.scope, as_of=report.as_of, max_age=report.max_age_days,
                   missing=len(report.missing), stale=len(report.stale), covered=covered)]
+    if not_applicable:
+        parts.append("*Not applicable (as you stated; scored as MET, keep the justification):* "
+                     + ", ".join(not_applicable))
     if report.missing:
         parts.append("*No evidence:* " + ", ".join(f"{r.requirement} {r.title}" for r in report.missing[:25])
                      + (" …" if len(report.missing) > 25 else ""))

@@ -25,7 +25,7 @@ class RequirementCoverage(BaseModel):
 
     requirement: str
     title: str
-    status: str  # covered | stale | missing
+    status: str  # covered | stale | missing | not-applicable
     evidence: list[str]
     via_crosswalk: list[str]
     objectives_not_addressed: list[str]
@@ -66,10 +66,12 @@ def scope_requirements(kb: KnowledgeBase, scope: str | list[str]) -> list[str]:
 
 
 def evidence_gaps(kb: KnowledgeBase, inventory: list[EvidenceItem], scope: str | list[str] = "level 2",
-                  as_of: date | None = None, max_age_days: int = 365) -> EvidenceReport:
-    """Coverage of every requirement in ``scope`` by the inventory."""
+                  as_of: date | None = None, max_age_days: int = 365,
+                  not_applicable: list[str] | None = None) -> EvidenceReport:
+    """Coverage of every requirement in ``scope`` by the inventory; ``not_applicable`` ones need none."""
     as_of = as_of or date.today()
     direct, crosswalked, objectives, unknown = _index(kb, inventory)
+    skipped = {kb.canonical_requirement(kb.resolve(n)).id for n in not_applicable or []}
     dates = {item.id: item.collected for item in inventory}
     rows = []
     for rid in scope_requirements(kb, scope):
@@ -77,7 +79,7 @@ def evidence_gaps(kb: KnowledgeBase, inventory: list[EvidenceItem], scope: str |
         items = sorted(direct.get(rid, set()))
         via = sorted(crosswalked.get(rid, set()) - set(items))
         newest = max((d for i in items + via if (d := dates.get(i)) is not None), default=None)
-        status = "missing" if not items and not via else (
+        status = "not-applicable" if rid in skipped else "missing" if not items and not via else (
             "stale" if newest is None or as_of - newest > timedelta(days=max_age_days) else "covered")
         addressed = objectives.get(rid, set())
         open_objectives = [o.id for o in kb.objectives(rid) if o.id not in addressed]

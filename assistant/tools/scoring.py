@@ -21,6 +21,8 @@ class RequirementStatus(BaseModel):
         description="3.5.3 with MFA only for remote and privileged users; 3.13.11 with encryption that is not "
                     "FIPS-validated",
     )
+    not_applicable: list[str] = Field(
+        default_factory=list, description="IDs the user states do not apply (e.g. 3.1.16 with no wireless)")
 
 
 class Deduction(BaseModel):
@@ -60,7 +62,14 @@ def sprs_score(kb: KnowledgeBase, status: RequirementStatus) -> SprsResult:
     partial = {rid for rid in claimed if values[rid].partial_points is not None}
     notes = [f"{rid} has no partial credit under the DoD Assessment Methodology; scored as not met."
              for rid in sorted(claimed - partial)]
-    not_met = ({_requirement(kb, n) for n in status.not_met} | claimed) - partial
+    not_applicable = {_requirement(kb, n) for n in status.not_applicable}
+    not_met = ({_requirement(kb, n) for n in status.not_met} | claimed) - partial - not_applicable
+    partial -= not_applicable
+    if not_applicable:
+        rule = next((f for f in kb.program_facts if f.id == "diff-not-applicable"), None)
+        basis = f" ({rule.citation.document})" if rule else ""
+        notes.append(f"Treated as not applicable, scored as MET: {', '.join(sorted(not_applicable, key=natural_key))}"
+                     f"{basis}. N/A holds only when what the requirement governs does not exist in the scope.")
     deductions = []
     for rid in sorted(partial | not_met, key=natural_key):
         value, title = values[rid], kb.resolve(rid).title

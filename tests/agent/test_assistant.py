@@ -129,3 +129,14 @@ def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: Kno
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(lambda q: assistant.ask(q), ["what stops brute-force logins?"] * 8))
     assert len(opened) == 1 and all(not a.refused for a in answers)
+
+
+def test_user_stated_not_applicable_is_scored_as_met(assistant: Any) -> None:
+    context = {"not_met": ["3.1.16", "3.1.17", "3.4.9"], "not_applicable": ["AC.L2-3.1.16", "3.1.17"]}
+    answer = assistant.ask("what is our SPRS score?", context=context)
+    assert "SPRS score: 109" in answer.text  # only 3.4.9 (1 point) is deducted
+    assert "Treated as not applicable, scored as MET: 3.1.16, 3.1.17" in answer.text
+    gaps = assistant.ask("which requirements have no evidence?", context={
+        "evidence": [{"id": "E1", "controls": ["3.1.1"], "collected": date(2026, 11, 1)}], "as_of": date(2026, 11, 28),
+        "scope": ["3.1.1", "3.1.16"], "not_applicable": ["3.1.16"]})
+    assert "0 requirement(s) with no evidence" in gaps.text and "Not applicable (as you stated" in gaps.text
