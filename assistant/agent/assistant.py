@@ -13,7 +13,7 @@ from assistant.agent.answer import Answer
 from assistant.agent.guardrail import check
 from assistant.agent.prompts import load_yaml, prompts_dir
 from assistant.agent.router import Route, Router
-from assistant.knowledge import Control, KnowledgeBase, get_knowledge_base
+from assistant.knowledge import KnowledgeBase, get_knowledge_base
 from assistant.knowledge.ids import find_id_mentions
 from assistant.retrieval import Hit, HybridRetriever, SearchFilters
 from assistant.settings import Settings
@@ -115,4 +115,4 @@ def _subject_from(answer: Answer) -> list[str]:
     return answer.cited_ids[:1]
 
 
-__all__ = ["Answer", "Assistant", "Control"]
+__all__ = ["Answer", "Assistant"]

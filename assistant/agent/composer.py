@@ -180,9 +180,10 @@ def crosswalk(ci: ComposeInput) -> Draft:
     """Counterparts of the named control, official and derived edges apart."""
     if not ci.route.controls:
         return search(ci)
-    control = ci.kb.canonical_requirement(ci.route.controls[0]) if ci.route.controls[0].framework is \
-        FrameworkId.CMMC_2 and _target_framework(ci.question, ci.route.controls[0]) is not FrameworkId.NIST_800_171R2 \
-        else ci.route.controls[0]
+    control = ci.route.controls[0]
+    if control.framework is FrameworkId.CMMC_2 and \
+            _target_framework(ci.question, control) is not FrameworkId.NIST_800_171R2:
+        control = ci.kb.canonical_requirement(control)  # a CMMC practice crosswalks as the requirement it restates
     target = _target_framework(ci.question, control)
     label = ci.kb.framework(target).label
     edges = cw.crosswalk(ci.kb, control.id, target)

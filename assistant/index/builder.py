@@ -134,7 +134,7 @@ class IndexManager:
     def _vectors_for(self, docs: Sequence[IndexDocument], old: dict[str, Any], old_rows: dict[str, int],
                      report: Progress) -> tuple[Any, int, int]:
         """Reuse the previous build's vector where the embedded text is unchanged; else cache or model."""
-        previous = VectorCache(self.layout.root / ".unused", self.model_id)
+        previous = VectorCache(None, self.model_id)
         for row in old_rows.values():
             meta = old["metadatas"][row]
             if meta.get("embed_hash"):

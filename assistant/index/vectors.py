@@ -16,11 +16,11 @@ from assistant.index.embedding import DIMENSIONS, Embedder, Vectors
 class VectorCache:
     """Vectors of one model, by text hash, stored as one ``.npz`` file (float16 on disk)."""
 
-    def __init__(self, path: Path, model_id: str):
-        self.path, self.model_id = path, model_id
+    def __init__(self, path: Path | None, model_id: str):
+        self.path, self.model_id = path, model_id  # path None: an in-memory cache that is never saved
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
-        if path.is_file():
+        if path is not None and path.is_file():
             with np.load(path, allow_pickle=False) as data:
                 if str(data["model_id"]) == model_id:  # another model version: start empty
                     self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
@@ -39,7 +39,7 @@ class VectorCache:
 
     def save(self) -> None:
         """Write the cache atomically if anything was added."""
-        if not self._dirty:
+        if not self._dirty or self.path is None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         keys = sorted(self._vectors)
