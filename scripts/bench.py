@@ -18,13 +18,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from assistant.evals.scorers import percentile
+
 REPO = Path(__file__).resolve().parents[1]
 CLI = str(Path(sys.executable).with_name("compliance-assistant"))
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
 def cold_process(args: list[str], runs: int) -> tuple[float, float, float]:
@@ -35,7 +32,7 @@ def cold_process(args: list[str], runs: int) -> tuple[float, float, float]:
         subprocess.run([CLI, *args], check=True, capture_output=True)
         times.append((time.perf_counter() - start) * 1000)
     peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return statistics.median(times), _percentile(times, 95), peak_mib
+    return statistics.median(times), percentile(times, 95), peak_mib
 
 
 def warm_lookups(rounds: int) -> tuple[float, float, float]:
@@ -52,7 +49,7 @@ def warm_lookups(rounds: int) -> tuple[float, float, float]:
             t0 = time.perf_counter()
             kb.crosswalk(kb.resolve(text))
             samples.append((time.perf_counter() - t0) * 1e6)
-    return load_ms, _percentile(samples, 50), _percentile(samples, 95)
+    return load_ms, percentile(samples, 50), percentile(samples, 95)
 
 
 def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -93,7 +90,7 @@ def index_figures(runs: int) -> dict[str, str]:
         "rebuild": f"{statistics.median(again):.1f} s",
         "add": f"{added:.1f} s",
         "cold": f"{statistics.median([c[0] for c in cold]) * 1000:.0f} / "
-                f"{_percentile([c[0] for c in cold], 95) * 1000:.0f} ms (peak {max(c[1] for c in cold):.0f} MiB)",
+                f"{percentile([c[0] for c in cold], 95) * 1000:.0f} ms (peak {max(c[1] for c in cold):.0f} MiB)",
         "warm": f"{warm[0]:.1f} / {warm[1]:.1f} ms",
         **quality,
     }
@@ -121,7 +118,7 @@ def warm_search(data: Path) -> tuple[float, float]:
         t0 = time.perf_counter()
         retriever.search(question, 10)
         samples.append((time.perf_counter() - t0) * 1000)
-    return _percentile(samples, 50), _percentile(samples, 95)
+    return percentile(samples, 50), percentile(samples, 95)
 
 
 ANSWER_QUESTIONS = [
@@ -159,8 +156,8 @@ def answer_latency(data: Path, runs: int) -> dict[str, str]:
     cold = [timed_process(["ask", ANSWER_QUESTIONS[1], "--json"], env) for _ in range(runs)]
     cold_ms = [c[0] * 1000 for c in cold]
     return {
-        "answer_warm": f"{_percentile(samples, 50):.1f} / {_percentile(samples, 95):.1f} ms ({len(samples)} answers)",
-        "answer_cold": f"{statistics.median(cold_ms):.0f} / {_percentile(cold_ms, 95):.0f} ms "
+        "answer_warm": f"{percentile(samples, 50):.1f} / {percentile(samples, 95):.1f} ms ({len(samples)} answers)",
+        "answer_cold": f"{statistics.median(cold_ms):.0f} / {percentile(cold_ms, 95):.0f} ms "
                        f"(peak {max(c[1] for c in cold):.0f} MiB)",
     }
 
@@ -191,8 +188,8 @@ def slack_figures(data: Path, events: int = 20) -> dict[str, str]:
     timings = [(s["ack_ms"], (updated[f"C{i}"] - s["sent"]) * 1000) for i, s in enumerate(sent)]
     api.stop()
     acks, finals = [t[0] for t in timings], [t[1] for t in timings]
-    return {"slack_ack": f"{_percentile(acks, 50):.0f} / {_percentile(acks, 95):.0f} ms",
-            "slack_final": f"{_percentile(finals, 50):.0f} / {_percentile(finals, 95):.0f} ms"}
+    return {"slack_ack": f"{percentile(acks, 50):.0f} / {percentile(acks, 95):.0f} ms",
+            "slack_final": f"{percentile(finals, 50):.0f} / {percentile(finals, 95):.0f} ms"}
 
 
 def eval_figures(data: Path) -> str:

@@ -80,7 +80,8 @@ def score_case(kb: KnowledgeBase, case: Case, answer: Answer) -> CaseResult:
     )
 
 
-def _percentile(values: Sequence[float], pct: float) -> float:
+def percentile(values: Sequence[float], pct: float) -> float:
+    """The nearest-rank percentile of ``values`` (0.0 when empty)."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))] if ordered else 0.0
 
@@ -105,7 +106,7 @@ def aggregate(results: Sequence[CaseResult]) -> dict[str, Any]:
         "scope_accuracy": _ratio(sum(r.scope_category == r.expected_scope for r in scoped), len(scoped))
         if scoped else None,
         "latency_p50_ms": round(statistics.median(latencies), 1) if latencies else 0.0,
-        "latency_p95_ms": round(_percentile(latencies, 95), 1),
+        "latency_p95_ms": round(percentile(latencies, 95), 1),
     }
 
 
