@@ -36,9 +36,8 @@ def _store(settings: Settings) -> SlackStore:
 def test_mention_is_acknowledged_then_answered_in_thread(slack_api: MockSlackApi, slack_settings: Settings,
                                                          make_slack_server: Callable[..., UvicornThread]) -> None:
     with make_slack_server(slack_settings) as server:
-        started = time.perf_counter()
-        response = _post(server, event_body(MENTION, "Ev1"))
-        assert response.status_code == 200 and time.perf_counter() - started < 3
+        response = _post(server, event_body(MENTION, "Ev1"))  # acknowledgement time: `make bench`, not here
+        assert response.status_code == 200
         slack_api.wait_for(_answered(slack_api))
     working = slack_api.of("chat.postMessage")[0]
     assert (working["thread_ts"], working["text"]) == ("1700000000.000100", "Working on it…")
