@@ -17,6 +17,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from assistant.evals.scorers import percentile
 
@@ -77,8 +78,9 @@ def index_figures(runs: int) -> dict[str, str]:
     doc.write_text("# Password Policy\n\nPasswords have at least 14 characters and are never reused.\n")
     added, _ = timed_process(["index", "add-docs", str(doc)], env)
     cold = [timed_process(["search", "what stops brute-force logins?", "--json"], env) for _ in range(runs)]
-    warm = warm_search(data)
-    quality = retrieval_quality(data)
+    kb, retriever = open_retriever(data)
+    warm = warm_search(retriever)
+    quality = retrieval_quality(kb, retriever)
     answers = answer_latency(data, runs)
     evals = eval_figures(data)
     slack = slack_figures(data)
@@ -96,11 +98,9 @@ def index_figures(runs: int) -> dict[str, str]:
     }
 
 
-def warm_search(data: Path) -> tuple[float, float]:
-    """p50/p95 (ms) of hybrid searches in one warm process, over the dev questions twice."""
+def open_retriever(data: Path) -> tuple[Any, Any]:
+    """The knowledge base and a hybrid retriever over the index in ``data`` (opened once, shared)."""
     import os as _os
-
-    import yaml
 
     _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
     from assistant.index.service import index_manager
@@ -110,7 +110,13 @@ def warm_search(data: Path) -> tuple[float, float]:
 
     kb = get_knowledge_base()
     manager = index_manager(Settings(), kb)
-    retriever = HybridRetriever(kb, manager.open(), manager.embedder)
+    return kb, HybridRetriever(kb, manager.open(), manager.embedder)
+
+
+def warm_search(retriever: Any) -> tuple[float, float]:
+    """p50/p95 (ms) of hybrid searches in one warm process, over the dev questions twice."""
+    import yaml
+
     questions = [q["q"] for q in yaml.safe_load((REPO / "evals/retrieval/dev_queries.yaml").read_text())]
     retriever.search(questions[0], 10)
     samples = []
@@ -209,19 +215,11 @@ def eval_figures(data: Path) -> str:
     return header + "\n" + "\n".join("| " + " | ".join(row) + " |" for row in metrics_table(results))
 
 
-def retrieval_quality(data: Path) -> dict[str, str]:
+def retrieval_quality(kb: Any, retriever: Any) -> dict[str, str]:
     """The quality table rows (markdown) and ID-query accuracy."""
     sys.path.insert(0, str(REPO / "scripts"))
     from retrieval_quality import CONFIGS, evaluate, id_accuracy
 
-    from assistant.index.service import index_manager
-    from assistant.knowledge import get_knowledge_base
-    from assistant.retrieval import HybridRetriever
-    from assistant.settings import Settings
-
-    kb = get_knowledge_base()
-    manager = index_manager(Settings(), kb)
-    retriever = HybridRetriever(kb, manager.open(), manager.embedder)
     results = evaluate(kb, retriever)
     rows = "\n".join(f"| {name} | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['mrr']:.3f} |"
                      for name, r in results.items())

@@ -146,7 +146,8 @@ def _points_text(value: Any) -> str:
 
 def _guidance(kb: KnowledgeBase, control: Control) -> Passage | None:
     practice = _practice_id(kb, control)
-    return next((p for p in kb.passages if p.requirement == practice and "Further Discussion" in p.section), None)
+    found = kb.find_passages(requirement=practice, section_contains="Further Discussion") if practice else []
+    return found[0] if found else None
 
 
 def _practice_id(kb: KnowledgeBase, control: Control) -> str:
@@ -226,8 +227,8 @@ def scope(ci: ComposeInput) -> Draft:
     level = _level(ci.question, default=2)
     result = scoping.classify_asset(ci.kb, facts, level)
     if result.category is None:
-        basis = [cite_passage(p) for p in ci.kb.passages
-                 if p.guide == f"scoping-l{level}" and p.section.startswith("CMMC Asset Categories")][:1]
+        basis = [cite_passage(p) for p in ci.kb.find_passages(guide=f"scoping-l{level}",
+                                                               section_prefix="CMMC Asset Categories")[:1]]
         return _finish(ci, [ci.t("scoping", "unknown", questions=" ".join(result.missing_facts))],
                        basis, tools=["classify_asset"], confidence=0.4, needs_input=True)
     verdict = ("Yes: it is in scope as a " if result.in_scope else "No: it is an ") + result.category + "."
@@ -258,7 +259,7 @@ def _scoping_passages(kb: KnowledgeBase, level: int, category: str) -> list[Pass
                "Contractor Risk Managed Asset": "Contractor Risk Managed Assets",
                "Specialized Asset": "Specialized Assets", "Out-of-Scope Asset": "Out-of-Scope Assets",
                "FCI Asset": "In-Scope Assets"}[category]
-    return [p for p in kb.passages if p.guide == f"scoping-l{level}" and p.section.startswith(heading)][:1]
+    return kb.find_passages(guide=f"scoping-l{level}", section_prefix=heading)[:1]
 
 
 def _level(question: str, default: int) -> int:

@@ -208,6 +208,15 @@ class KnowledgeBase:
         """Citable sections of the DoD scoping and assessment guides and the Assessment Methodology."""
         return self.data.passages
 
+    def find_passages(self, *, guide: str | None = None, requirement: str | None = None,
+                      section_prefix: str | None = None, section_contains: str | None = None) -> list[Passage]:
+        """Guide passages matching every filter given, in guide order."""
+        return [p for p in self.data.passages
+                if (guide is None or p.guide == guide)
+                and (requirement is None or p.requirement == requirement)
+                and (section_prefix is None or p.section.startswith(section_prefix))
+                and (section_contains is None or section_contains in p.section)]
+
     def point_value(self, text: str) -> SprsPointValue | None:
         """SPRS value of the 800-171 requirement any spelling names (None outside 800-171 Rev 2)."""
         control = self.canonical_requirement(self.resolve(text))

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 
 from assistant.agent import Answer, Assistant
 from assistant.settings import Settings
-from integrations.slack.blocks import answer_blocks, escape, home_view, text_blocks
+from integrations.slack.blocks import answer_blocks, home_view, text_blocks
 from integrations.slack.cui import carries_cui_marking
 from integrations.slack.store import SlackStore
 
@@ -237,4 +237,4 @@ def command_question(text: str) -> tuple[str, dict[str, Any]]:
     return text, {}
 
 
-__all__ = ["SlackFrontEnd", "command_question", "escape"]
+__all__ = ["SlackFrontEnd", "command_question"]
