@@ -83,10 +83,14 @@ def index_figures(runs: int) -> dict[str, str]:
     quality = retrieval_quality(kb, retriever)
     answers = answer_latency(data, runs)
     evals = eval_figures(data)
+    blind = eval_figures(data, "blind")
+    scenarios = scenario_retrieval(kb, retriever)
     slack = slack_figures(data)
     return {
         **slack,
         "evals": evals,
+        "blind": blind,
+        "scenarios": scenarios,
         **answers,
         "fresh": f"{fresh:.1f} s (peak {fresh_mem:.0f} MiB)",
         "rebuild": f"{statistics.median(again):.1f} s",
@@ -146,10 +150,10 @@ def answer_latency(data: Path, runs: int) -> dict[str, str]:
     import yaml
 
     _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
-    from assistant.agent import Assistant
+    from assistant.agent import build_assistant
     from assistant.settings import Settings
 
-    assistant = Assistant(Settings())
+    assistant = build_assistant(Settings(), llm_spec="")
     dev = [q["q"] for q in yaml.safe_load((REPO / "evals/retrieval/dev_queries.yaml").read_text())][:60]
     questions = ANSWER_QUESTIONS + dev
     assistant.ask(questions[0], remember=False)
@@ -173,7 +177,7 @@ def slack_figures(data: Path, events: int = 20) -> dict[str, str]:
     time to acknowledge, and time until the answer replaced "Working on it…"."""
     import os as _os
     sys.path.insert(0, str(REPO))
-    from assistant.agent import Assistant
+    from assistant.agent import build_assistant
     from assistant.settings import Settings
     from integrations.slack.app import asgi_app, build_app
     from tests.slack_doubles import LOAD_SCRIPT, SIGNING_SECRET, MockSlackApi, UvicornThread
@@ -182,7 +186,7 @@ def slack_figures(data: Path, events: int = 20) -> dict[str, str]:
     api = MockSlackApi().start()
     settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=SIGNING_SECRET,
                         slack_api_base_url=api.base_url, data_dir=data / f"slack-{time.time_ns()}")
-    assistant = Assistant(settings)
+    assistant = build_assistant(settings, llm_spec="")
     assistant.ask("warm up the index", remember=False)
     with UvicornThread(asgi_app(build_app(settings, assistant))) as server:
         # the load comes from a second process, as Slack's would: no GIL shared with the server
@@ -198,19 +202,19 @@ def slack_figures(data: Path, events: int = 20) -> dict[str, str]:
             "slack_final": f"{percentile(finals, 50):.0f} / {percentile(finals, 95):.0f} ms"}
 
 
-def eval_figures(data: Path) -> str:
-    """Per-kind metrics of the offline eval suite (the same run the CI gate makes)."""
+def eval_figures(data: Path, folder: str = "suites") -> str:
+    """Per-kind metrics of an offline eval split: ``suites`` (dev, the CI gate's run) or ``blind`` (frozen)."""
     import os as _os
 
     _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
-    from assistant.agent import Assistant
+    from assistant.agent import build_assistant
     from assistant.evals.cases import load_suite
     from assistant.evals.report import METRICS, metrics_table
     from assistant.evals.runner import run_suite
     from assistant.settings import Settings
 
-    suite = load_suite(REPO / "evals" / "suites")
-    results = run_suite(Assistant(Settings()), suite.cases)
+    suite = load_suite(REPO / "evals" / folder)
+    results = run_suite(build_assistant(Settings(), llm_spec=""), suite.cases)
     header = "| kind | cases | " + " | ".join(METRICS) + " |\n|" + "---|" * (len(METRICS) + 2)
     return header + "\n" + "\n".join("| " + " | ".join(row) + " |" for row in metrics_table(results))
 
@@ -227,6 +231,19 @@ def retrieval_quality(kb: Any, retriever: Any) -> dict[str, str]:
     accuracy, count, _ = id_accuracy(kb, retriever)
     n = results[CONFIGS[0].name]["n"]
     return {"quality_rows": rows, "ratio": f"{ratio:.2f}", "ids": f"{accuracy:.1%} of {count}", "n": str(n)}
+
+
+def scenario_retrieval(kb: Any, retriever: Any) -> str:
+    """Rows of the scenario table: hybrid, one result per requirement, dev and blind sets."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    from retrieval_quality import CONFIGS, evaluate
+
+    rows = []
+    for name, path in (("dev", REPO / "evals/retrieval/scenario_dev.yaml"),
+                       ("blind", REPO / "evals/blind/retrieval_scenarios.yaml")):
+        r = evaluate(kb, retriever, path)[CONFIGS[-1].name]
+        rows.append(f"| {name} ({r['n']}) | {r['recall@1']:.3f} | {r['recall@5']:.3f} | {r['mrr']:.3f} |")
+    return "\n".join(rows)
 
 
 def converter_time(sources: Path) -> float | None:
@@ -320,13 +337,26 @@ ID queries (every 800-171, CMMC, Annex A and 800-172 ID in several spellings) at
 
 ## Eval suites (offline, `compliance-assistant eval`)
 
-The 153 cases of `evals/suites/` (written from 32 CFR 170, the CMMC Scoping and Assessment Guides,
-NIST SP 800-171/171A and the DoD Assessment Methodology). They were used while building the offline
-assistant, so these are development-set figures, not a held-out test. Citation precision is low by
-design: answers cite every requirement and Annex A control they list, while a case names only the one
-or two it checks.
+**Dev** (`evals/suites/`): the 153 cases written with the first release plus the dev half of the real-user
+questions (`realworld.yaml`). They guide the work, so these are development-set figures. Citation precision
+is low by design: answers cite every requirement and Annex A control they list, while a case names only the
+one or two it checks.
 
 {idx["evals"]}
+
+**Blind** (`evals/blind/realworld.yaml`, frozen on its first commit, never tuned against): the other half of
+the real-user questions. This is the figure that counts.
+
+{idx["blind"]}
+
+## Scenario retrieval ("which requirement covers what we do"), one result per requirement
+
+Hybrid search fused per requirement over the scenario sets: `evals/retrieval/scenario_dev.yaml` (tuning) and
+`evals/blind/retrieval_scenarios.yaml` (blind, frozen).
+
+| Set | recall@1 | recall@5 | MRR |
+|---|---|---|---|
+{idx["scenarios"]}
 
 ## Slack (HTTP mode under uvicorn, mock Slack Web API on 127.0.0.1)
 

@@ -87,13 +87,47 @@ def full_index(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> I
     return manager
 
 
+@pytest.fixture(scope="session")
+def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real MiniLM model (ONNX export of the installed package), for what must understand language."""
+    from assistant.index.embedding import load_embedder
+
+    return load_embedder(tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="session")
+def intent_classifier(real_embedder: Any, kb: KnowledgeBase) -> Any:
+    """The intent classifier trained as the assistant trains it, over the real embeddings."""
+    from assistant.agent.prompts import prompts_dir
+    from assistant.index.embedding import model_files
+    from assistant.index.service import SHIPPED_VECTORS
+    from assistant.index.vectors import with_shipped_vectors
+    from assistant.understanding.intents import IntentClassifier, training_phrasings
+
+    embed = with_shipped_vectors(real_embedder, kb.data.root / SHIPPED_VECTORS, model_files().model_id)
+    return IntentClassifier.train(training_phrasings(prompts_dir() / "intents.yaml", kb), embed)
+
+
 @pytest.fixture
-def assistant(full_index: IndexManager, kb: KnowledgeBase, tmp_path: Path) -> Any:
-    """An offline ``Assistant`` over the full knowledge base, its database in a temp folder."""
+def make_assistant(full_index: IndexManager, kb: KnowledgeBase, intent_classifier: Any) -> Callable[..., Any]:
+    """Build an ``Assistant`` over the full test index for some settings (and optionally an LLM)."""
     from assistant.agent import Assistant
     from assistant.retrieval import HybridRetriever
-    from assistant.settings import Settings
+    from assistant.storage.db import Database
 
     reader = full_index.open()
-    return Assistant(Settings(data_dir=tmp_path / "data"), kb,
-                     retriever=lambda: HybridRetriever(kb, reader, full_index.embedder))
+
+    def make(settings: Any, llm: Any | None = None) -> Any:
+        return Assistant(settings, kb, lambda: HybridRetriever(kb, reader, full_index.embedder),
+                         Database(settings.data_dir / "assistant.sqlite3"), llm=llm,
+                         classifier=lambda: intent_classifier)
+
+    return make
+
+
+@pytest.fixture
+def assistant(make_assistant: Callable[..., Any], tmp_path: Path) -> Any:
+    """An offline ``Assistant`` over the full knowledge base, its database in a temp folder."""
+    from assistant.settings import Settings
+
+    return make_assistant(Settings(data_dir=tmp_path / "data"))

@@ -3,9 +3,9 @@ without a citation."""
 
 from __future__ import annotations
 
-from assistant.agent.answer import Answer
 from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
+from assistant.skills.answer import Answer
 
 REMOVED = "[unverified ID removed]"
 UNSOURCED = "[ID not in the sources removed]"

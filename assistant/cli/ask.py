@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from rich.markdown import Markdown
 from rich.panel import Panel
 
-from assistant.cli.context import CliState, fail, state
+from assistant.cli.context import fail, state
 from assistant.cli.render import print_json, stdout
+from assistant.knowledge.safe_yaml import load_yaml_file
+from assistant.understanding.context import Context, parse_context
 
 EXAMPLES = [
     "Engineers sometimes paste CUI into Jira tickets. Is Jira in scope for CMMC?",
@@ -23,30 +24,15 @@ EXAMPLES = [
 ]
 
 
-def _assistant(cli: CliState, llm: str | None) -> Any:
-    from assistant.agent import Assistant
-    from assistant.agent.llm import chat_model
-
-    model = None
-    spec = llm or cli.settings.llm
-    if spec:
-        try:
-            model = chat_model(spec)
-        except Exception as exc:  # missing provider package or key: say so, stay useful offline
-            stdout.print(f"[yellow]LLM '{spec}' unavailable ({exc}); answering offline.[/]")
-    return Assistant(cli.settings, cli.knowledge_base(), llm=model)
-
-
-def _context(path: Path | None) -> dict[str, Any]:
+def _context(path: Path | None) -> Context:
     if path is None:
-        return {}
+        return Context()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        fail(f"cannot read context file {path}: {exc}")
-    if not isinstance(data, dict):
-        fail(f"context file {path} must hold a mapping (evidence, not_met, as_of, …)")
-    return data
+        data = load_yaml_file(path)
+        return parse_context(data or {})
+    except (OSError, ValueError) as exc:
+        fail(f"context file {path}: {exc}")
+    raise AssertionError("unreachable")
 
 
 def render(answer: Any) -> None:
@@ -70,7 +56,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ask one question and get a grounded, cited answer."""
-    assistant = _assistant(state(ctx), llm)
+    assistant = state(ctx).assistant(llm)
     answer = assistant.ask(question, conversation, _context(context_file))
     if as_json:
         print_json(answer)
@@ -84,7 +70,7 @@ def chat(
     context_file: Annotated[Path | None, typer.Option("--context")] = None,
 ) -> None:
     """A conversation in the terminal; follow-ups resolve against earlier turns. Empty line or Ctrl-D ends."""
-    assistant = _assistant(state(ctx), llm)
+    assistant = state(ctx).assistant(llm)
     context = _context(context_file)
     conversation = uuid.uuid4().hex
     if not sys.stdin.isatty():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import typer
+from rich.markup import escape
 
 from assistant.knowledge import KnowledgeBase, KnowledgeError, get_knowledge_base
 from assistant.settings import Settings
@@ -16,6 +18,19 @@ class CliState:
 
     settings: Settings
     _kb: KnowledgeBase | None = field(default=None, repr=False)
+
+    def assistant(self, llm: str | None = None) -> Any:
+        """The assistant for these settings; ``llm`` overrides the configured one. An LLM that cannot be set up
+        is named on stderr and the assistant answers offline."""
+        from assistant.agent import LlmUnavailable, build_assistant
+
+        try:
+            return build_assistant(self.settings, self.knowledge_base(), llm_spec=llm)
+        except LlmUnavailable as exc:
+            from assistant.cli.render import stderr
+
+            stderr.print(f"[yellow]{escape(str(exc))}; answering offline.[/]", highlight=False)
+            return build_assistant(self.settings, self.knowledge_base(), llm_spec="")
 
     def knowledge_base(self) -> KnowledgeBase:
         """The knowledge base named by the settings; a broken one ends the command with its error."""
@@ -39,5 +54,5 @@ def fail(message: str, code: int = 2) -> None:
     """Print ``message`` on stderr and end the command with a non-zero exit code."""
     from assistant.cli.render import stderr
 
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)

@@ -27,7 +27,7 @@ def eval_command(
     judge: Annotated[bool, typer.Option("--judge", help="grade narrative quality with the configured LLM")] = False,
 ) -> None:
     """Run eval suites and report accuracy, citations, refusals, scoping and latency."""
-    from assistant.agent import Assistant
+    from assistant.agent import build_assistant
     from assistant.evals.cases import load_suite
     from assistant.evals.report import metrics_table, write_reports
     from assistant.evals.runner import compare, gate, load_results, run_suite
@@ -40,7 +40,8 @@ def eval_command(
     if not cases:
         fail("no cases to run")
     model = _model(cli.settings.llm, llm, mode, judge)
-    assistant = Assistant(cli.settings, cli.knowledge_base(), llm=model if mode == "llm" else None)
+    assistant = build_assistant(cli.settings, cli.knowledge_base(), llm=model if mode == "llm" else None,
+                                llm_spec="")
     results = _run(assistant, cases, jobs, run_suite)
     if judge and model is not None:
         from assistant.evals.judge import judge_answers

@@ -113,9 +113,10 @@ def search(
     kind: Annotated[str | None, typer.Option("--kind", help="requirement, objective, practice, guide-passage…")] = None,
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many hits")] = 10,
     mode: Annotated[str, typer.Option("--mode", help="hybrid, dense or bm25")] = "hybrid",
+    by: Annotated[str, typer.Option("--by", help="control: one per requirement (fused); document")] = "control",
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Search controls, objectives, guide passages and your documents."""
+    """Search controls, objectives, guide passages and your documents (one result per requirement by default)."""
     from assistant.retrieval import HybridRetriever, SearchFilters
     from assistant.retrieval.hybrid import parse_mode
 
@@ -126,9 +127,12 @@ def search(
     except ValueError as exc:
         fail(str(exc))
         return
+    if by not in ("control", "document"):
+        fail(f"unknown --by '{by}'; use control or document")
     filters = SearchFilters(framework=_framework_value(framework), level=level, kind=kind)
     reader = manager.open()
-    hits = HybridRetriever(cli.knowledge_base(), reader, manager.embedder).search(query, k, filters, search_mode)
+    hits = HybridRetriever(cli.knowledge_base(), reader, manager.embedder).search(
+        query, k, filters, search_mode, collapse=by == "control")
     if as_json:
         print_json(hits)
         return

@@ -17,12 +17,11 @@ def slack(
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 3000,
 ) -> None:
     """Serve the assistant in Slack (Socket Mode by default; set SLACK_BOT_TOKEN and SLACK_APP_TOKEN)."""
-    from assistant.agent import Assistant
     from integrations.slack.app import SlackConfigError, build_app, run_http, socket_mode_handler
 
     cli = state(ctx)
     try:
-        app = build_app(cli.settings, Assistant(cli.settings, cli.knowledge_base()), socket_mode=not http)
+        app = build_app(cli.settings, cli.assistant(), socket_mode=not http)
         if http:
             stdout.print(f"Slack HTTP mode on {host}:{port}/slack/events")
             run_http(app, host, port)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-Kind = Literal["lookup", "crosswalk", "scoping", "fact", "ssp", "evidence", "refusal"]
-ScopeCategory = Literal["CUI Asset", "Security Protection Asset", "Contractor Risk Managed Asset",
-                        "Specialized Asset", "Out-of-Scope Asset"]
+from assistant.knowledge.safe_yaml import load_yaml_text
+from assistant.skills.registry import EVAL_KINDS
+from assistant.tools.scoping import Category
+
+ScopeCategory = Category  # one spelling of the asset categories: the scoping tool's
 
 
 class Expected(BaseModel):
@@ -36,11 +37,18 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str
-    kind: Kind
+    kind: str
     question: str
     context: dict[str, Any] = Field(default_factory=dict)
     expected: Expected
     source: str
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in EVAL_KINDS:
+            raise ValueError(f"unknown kind '{value}'; use one of {', '.join(EVAL_KINDS)}")
+        return value
 
 
 @dataclass
@@ -75,8 +83,8 @@ def load_suite(path: Path) -> Suite:
 
 def _load_file(file: Path) -> list[Case]:
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        raw = load_yaml_text(file.read_text(encoding="utf-8"), file.name)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ValueError(f"cannot be read as YAML: {exc}") from exc
     if not isinstance(raw, list):
         raise ValueError("must hold a list of cases")

@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.agent import Assistant
 from assistant.evals.cases import Case
-from assistant.evals.scorers import CaseResult, aggregate, score_case
+from assistant.evals.scorers import CaseResult, aggregate, failed_case, score_case
 
 GATE_TOLERANCE = 0.01  # one accuracy point
 
@@ -21,9 +21,12 @@ def run_case(assistant: Assistant, case: Case) -> CaseResult:
     conversation = uuid.uuid4().hex
     context = dict(case.context)
     history = context.pop("history", []) or []
-    for earlier in history:
-        assistant.ask(str(earlier), conversation, context)
-    answer = assistant.ask(case.question, conversation, context, remember=bool(history))
+    try:
+        for earlier in history:
+            assistant.ask(str(earlier), conversation, context)
+        answer = assistant.ask(case.question, conversation, context, remember=bool(history))
+    except Exception as exc:  # a case that raises is a failed case, and the run goes on
+        return failed_case(case, f"raised {type(exc).__name__}: {exc}")
     return score_case(assistant.kb, case, answer)
 
 

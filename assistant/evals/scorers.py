@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from assistant.agent.answer import Answer
 from assistant.evals.cases import Case
 from assistant.index.documents import anchor_of
 from assistant.knowledge import KnowledgeBase
+from assistant.skills.answer import Answer
 
 
 class CaseResult(BaseModel):
@@ -44,6 +44,15 @@ def _matches(pattern: str, text: str) -> bool:
     if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
         return re.search(pattern[1:-1], text, re.I | re.S) is not None
     return pattern.lower() in text.lower()
+
+
+def failed_case(case: Case, error: str) -> CaseResult:
+    """The result of a case whose question could not be answered at all (the error is its failure)."""
+    expected = case.expected
+    return CaseResult(id=case.id, kind=case.kind, passed=False, failures=[error], cited_ids=[], hallucinated_ids=[],
+                      expected_ids=sorted(expected.controls_any + expected.controls_all), matched_ids=[],
+                      refused=False, expected_refuse=expected.refuse, scope_category=None,
+                      expected_scope=expected.scope_category, answer="", latency_ms=0.0)
 
 
 def score_case(kb: KnowledgeBase, case: Case, answer: Answer) -> CaseResult:

@@ -44,6 +44,8 @@ def knowledge_documents(kb: KnowledgeBase) -> list[IndexDocument]:
     docs = [_control_doc(kb, c) for fw in INDEXED_FRAMEWORKS for c in kb.controls(fw) if c.kind != "theme"]
     docs.extend(_rule_docs(kb))
     docs.extend(_passage_docs(kb))
+    docs.extend(_phrasing_docs(kb))
+    docs.extend(_lexicon_docs(kb))
     return docs
 
 
@@ -84,6 +86,12 @@ def _rule_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
         yield _rule_doc(f"fact:{fact.id}", fact.title, fact.text + " " + " ".join(fact.keywords),
                         fact.citation.document + (f" {fact.citation.section}" if fact.citation.section else ""),
                         kind="program-fact")
+    for fact in kb.program_facts:
+        for number, question in enumerate(fact.questions):
+            doc = _rule_doc(f"factq:{fact.id}:{number}", fact.title, question, fact.citation.document,
+                            kind="fact-question")
+            doc.metadata["anchor"] = f"fact:{fact.id}"
+            yield doc
     for category in kb.asset_categories:
         text = " ".join([*category.description, *category.osa_requirements, *category.assessment_requirements])
         yield _rule_doc(f"asset:{category.level}:{category.category}", f"{category.category} (Level {category.level})",
@@ -122,3 +130,47 @@ def _passage_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
                       "family": "", "level": passage.level or 0, "anchor": anchor or f"passage:{passage.id}",
                       "source": passage.document, "section": passage.section, "counterparts": passage.requirement},
         )
+
+
+def _phrasing_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
+    """Each scenario phrasing is a document of its control: a hit on it is a hit on the requirement."""
+    for entry in kb.phrasings:
+        control = kb.get(FrameworkId(entry.framework), entry.control_id)
+        if control is None:
+            continue
+        anchor = _requirement_anchor(kb, control)
+        framework = kb.framework(control.framework)
+        for number, text in enumerate(entry.phrasings):
+            yield IndexDocument(
+                id=f"phrase:{entry.framework}:{entry.control_id}:{number}", embed_text=text,
+                keyword_text=f"{text} ({control.title})",
+                metadata={"id": control.id, "framework": control.framework.value, "title": control.title,
+                          "kind": "phrasing", "family": control.family_id, "level": control.level or 0,
+                          "anchor": anchor, "source": f"{framework.name} {framework.version}", "section": "",
+                          "counterparts": ""},
+            )
+
+
+def _lexicon_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
+    """Each practitioner term is a document of the requirement it bears on most."""
+    for entry in kb.lexicon:
+        control = kb.try_resolve(entry.controls[0])
+        if control is None:
+            continue
+        names = ", ".join([entry.term, *entry.aliases])
+        yield IndexDocument(
+            id=f"lex:{entry.term}", embed_text=f"{names}: {entry.means}",
+            keyword_text=f"{names}. {entry.means}",
+            metadata={"id": control.id, "framework": control.framework.value, "title": control.title,
+                      "kind": "lexicon", "family": control.family_id, "level": control.level or 0,
+                      "anchor": anchor_of(kb, control), "source": "project lexicon", "section": entry.term,
+                      "counterparts": ",".join(entry.controls[1:] + entry.iso)},
+        )
+
+
+def _requirement_anchor(kb: KnowledgeBase, control: Control) -> str:
+    """FAR items anchor on the 800-171 requirement they map to; everything else as ``anchor_of``."""
+    if control.framework is FrameworkId.FAR_52_204_21:
+        targets = [e.target for e in kb.edges_of(FrameworkId.FAR_52_204_21, control.id)]
+        return targets[0] if targets else control.id
+    return anchor_of(kb, control)

@@ -15,9 +15,10 @@ from pathlib import Path
 from assistant.index.documents import knowledge_documents
 from assistant.index.embedding import SentenceTransformerEmbedder, model_files
 from assistant.index.service import SHIPPED_VECTORS
-from assistant.index.vectors import VectorCache
+from assistant.index.vectors import VectorCache, text_key
 from assistant.knowledge import get_knowledge_base
-from assistant.knowledge.paths import knowledge_dir
+from assistant.knowledge.paths import knowledge_dir, prompts_dir
+from assistant.understanding.intents import training_phrasings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     cache = VectorCache(target, files.model_id)
     started = time.perf_counter()
     unique = {d.embed_hash: d.embed_text for d in docs}
+    phrasings = training_phrasings(prompts_dir() / "intents.yaml", kb)  # the intent classifier trains on these
+    unique.update({text_key(t): t for texts in phrasings.values() for t in texts})
     vectors = SentenceTransformerEmbedder(files).embed(list(unique.values()))
     for key, vector in zip(unique, vectors, strict=True):
         cache.put(key, vector)

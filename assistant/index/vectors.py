@@ -5,7 +5,7 @@ data folder and grows with their documents."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +77,21 @@ def embed_cached(keys: Sequence[str], texts: Sequence[str], embedder: Embedder,
     if not keys:
         return np.zeros((0, DIMENSIONS), dtype=np.float32), 0
     return np.stack([found[i] for i in range(len(keys))]).astype(np.float32), len(missing)
+
+
+def text_key(text: str) -> str:
+    """The cache key of a text (the same hash ``IndexDocument.embed_hash`` uses)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def with_shipped_vectors(embedder: Embedder, shipped: Path, model_id: str) -> Callable[[Sequence[str]], Vectors]:
+    """An embed function that takes vectors from the shipped cache first (intent phrasings are precomputed)."""
+    cache = VectorCache(shipped, model_id)
+    scratch = VectorCache(None, model_id)
+
+    def embed(texts: Sequence[str]) -> Vectors:
+        return embed_cached([text_key(t) for t in texts], list(texts), embedder, [cache, scratch], scratch)[0]
+
+    return embed

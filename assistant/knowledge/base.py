@@ -15,10 +15,12 @@ from assistant.knowledge.models import (
     CrosswalkEdge,
     Framework,
     FrameworkId,
+    LexiconEntry,
     Passage,
     PoamRules,
     ProgramFact,
     Provenance,
+    ScenarioPhrasings,
     SprsPointValue,
     SprsRules,
 )
@@ -202,6 +204,16 @@ class KnowledgeBase:
     def program_facts(self) -> list[ProgramFact]:
         """Cited facts about levels, cadence, phase-in and ISO vs CMMC."""
         return self.data.program_facts
+
+    @property
+    def phrasings(self) -> list[ScenarioPhrasings]:
+        """Scenario phrasings of controls (indexed as documents of their control)."""
+        return self.data.phrasings
+
+    @property
+    def lexicon(self) -> list[LexiconEntry]:
+        """Practitioner terms and the requirements they bear on."""
+        return self.data.lexicon
 
     @property
     def passages(self) -> list[Passage]:

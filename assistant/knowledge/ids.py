@@ -208,6 +208,7 @@ def _parse_800_53(body: str, hints: _Hints) -> list[IdCandidate]:
 _MENTION = re.compile(
     r"""
     (?P<cmmc>\b[A-Z]{2}\.L[123]-(?:3\.\d{1,2}\.\d{1,2}e?|b\.1\.[ivx]+)(?:\[[a-zA-Z0-9]+\])?)
+  | (?P<cmmclike>\b[A-Z]{2}\.(?:L[123]-)?\d{1,2}\.\d{1,3}(?:\.\d{1,3})?\b)
   | (?P<r3>\b03\.\d{2}\.\d{2}\b)
   | (?P<obj>\b3\.\d{1,2}\.\d{1,2}e?\s?\[[a-zA-Z0-9]+\])
   | (?P<r172>\b3\.\d{1,2}\.\d{1,2}e\b)

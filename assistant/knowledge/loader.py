@@ -19,10 +19,12 @@ from assistant.knowledge.models import (
     Control,
     CrosswalkEdge,
     Framework,
+    LexiconEntry,
     Manifest,
     Passage,
     PoamRules,
     ProgramFact,
+    ScenarioPhrasings,
     SprsRules,
 )
 
@@ -44,6 +46,8 @@ class KnowledgeData:
     asset_categories: list[AssetCategory]
     program_facts: list[ProgramFact]
     passages: list[Passage]
+    phrasings: list[ScenarioPhrasings]
+    lexicon: list[LexiconEntry]
 
 
 def load_knowledge(root: Path) -> KnowledgeData:
@@ -52,6 +56,7 @@ def load_knowledge(root: Path) -> KnowledgeData:
     controls: list[Control] = []
     edges: list[CrosswalkEdge] = []
     passages: list[Passage] = []
+    phrasings: list[ScenarioPhrasings] = []
     for rel in manifest.files:
         if rel.startswith("controls/"):
             controls.extend(_load_list(root, rel, Control))
@@ -59,6 +64,8 @@ def load_knowledge(root: Path) -> KnowledgeData:
             edges.extend(_load_list(root, rel, CrosswalkEdge))
         elif rel.startswith("passages/"):
             passages.extend(_load_list(root, rel, Passage))
+        elif rel.startswith("phrasings/"):
+            phrasings.extend(_load_list(root, rel, ScenarioPhrasings))
     return KnowledgeData(
         root=root,
         manifest=manifest,
@@ -70,6 +77,8 @@ def load_knowledge(root: Path) -> KnowledgeData:
         asset_categories=_load_list(root, "rules/asset_categories.json", AssetCategory),
         program_facts=_load_list(root, "rules/program_facts.json", ProgramFact),
         passages=passages,
+        phrasings=phrasings,
+        lexicon=_load_list(root, "rules/lexicon.json", LexiconEntry) if "rules/lexicon.json" in manifest.files else [],
     )
 
 

@@ -215,6 +215,26 @@ class ProgramFact(_Strict):
     framework: Literal["cmmc", "iso27001", "both"]
     effective: date | None = None
     keywords: list[str] = Field(default_factory=list)
+    questions: list[str] = Field(default_factory=list)  # how users ask for it (retrieval by similarity)
+
+
+class ScenarioPhrasings(_Strict):
+    """Plain-language phrasings of one control (doc2query data written by the project), indexed as its documents."""
+
+    framework: str
+    control_id: str
+    phrasings: list[str] = Field(min_length=1)
+
+
+class LexiconEntry(_Strict):
+    """A tool, product or jargon term practitioners use, and the requirements it bears on."""
+
+    term: str
+    aliases: list[str] = Field(default_factory=list)
+    means: str
+    controls: list[str] = Field(min_length=1)
+    iso: list[str] = Field(default_factory=list)
+    basis: str = ""
 
 
 class Manifest(_Strict):

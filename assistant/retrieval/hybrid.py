@@ -19,7 +19,7 @@ from assistant.knowledge import Control, KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
 
 RRF_K = 60
-CANDIDATES = 50
+CANDIDATES = 100
 Mode = Literal["hybrid", "dense", "bm25"]
 
 
@@ -95,7 +95,12 @@ class HybridRetriever:
         keyword = self._keyword(query, filters) if mode in ("hybrid", "bm25") else []
         fused = _fuse(dense, keyword)
         hits = pinned + [self._hit(doc_id, b) for doc_id, b in fused if doc_id not in {h.doc_id for h in pinned}]
-        return (_one_per_anchor(hits) if collapse else hits)[:k]
+        if not collapse:
+            return hits[:k]
+        return [self._as_requirement(h) for h in _fuse_by_anchor(hits)[:k]]
+
+    def _as_requirement(self, hit: Hit) -> Hit:
+        return _requirement_view(self.kb, hit)
 
     # ---- candidate lists ---------------------------------------------------------------------
 
@@ -140,15 +145,36 @@ class HybridRetriever:
         )
 
 
-def _one_per_anchor(hits: list[Hit]) -> list[Hit]:
-    """Keep the best hit of each requirement (objectives, practices and passages share an anchor)."""
-    seen: set[str] = set()
-    kept = []
+ANCHOR_DECAY = (1.0, 0.5, 0.25)  # weights of a requirement's best, second and third document
+
+
+def _requirement_view(kb: KnowledgeBase, hit: Hit) -> Hit:
+    """A fused hit named by its requirement (ID, framework, title); ``doc_id`` keeps the best evidence document."""
+    if hit.breakdown.pinned:
+        return hit  # an ID the user typed is shown as typed
+    control = kb.try_resolve(hit.anchor) if hit.anchor and ":" not in hit.anchor else None
+    if control is None or (hit.id == control.id and hit.framework == control.framework.value):
+        return hit
+    return hit.model_copy(update={"id": control.id, "framework": control.framework.value, "title": control.title,
+                                  "section": hit.section or hit.title})
+
+
+def _fuse_by_anchor(hits: list[Hit]) -> list[Hit]:
+    """One hit per requirement: its documents' fused scores summed with decaying weights (so a requirement
+    that several phrasings, objectives and passages point at outranks one lucky passage); the requirement's
+    best document stands for it. Pinned IDs stay first, in the order typed."""
+    groups: dict[str, list[Hit]] = {}
     for hit in hits:
-        if hit.anchor not in seen:
-            seen.add(hit.anchor)
-            kept.append(hit)
-    return kept
+        groups.setdefault(hit.anchor, []).append(hit)
+    fused = []
+    for members in groups.values():
+        best = members[0]
+        if best.breakdown.pinned:
+            fused.append(best)
+            continue
+        score = sum(w * m.breakdown.rrf for w, m in zip(ANCHOR_DECAY, members, strict=False))
+        fused.append(best.model_copy(update={"score": round(score, 6)}))
+    return sorted(fused, key=lambda h: (not h.breakdown.pinned, -h.score))
 
 
 def parse_mode(value: str) -> Mode:

@@ -30,6 +30,10 @@ MIGRATIONS: list[str] = [
 ]
 
 
+class StoreError(RuntimeError):
+    """The store could not be written (read-only file, full disk, locked database)."""
+
+
 @dataclass(frozen=True)
 class Turn:
     """One question and answer of a conversation."""
@@ -74,14 +78,17 @@ class Database:
             raise
 
     def add_turn(self, turn: Turn) -> None:
-        """Append a turn to its conversation."""
-        with self.connect() as conn:
-            conn.execute(
-                "INSERT INTO turns (conversation_id, created_at, question, intent, answer, cited_ids, subject_ids) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (turn.conversation_id, time.time(), turn.question, turn.intent, turn.answer,
-                 json.dumps(turn.cited_ids), json.dumps(turn.subject_ids)),
-            )
+        """Append a turn to its conversation; ``StoreError`` when the store cannot be written."""
+        try:
+            with self.connect() as conn:
+                conn.execute(
+                    "INSERT INTO turns (conversation_id, created_at, question, intent, answer, cited_ids, "
+                    "subject_ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (turn.conversation_id, time.time(), turn.question, turn.intent, turn.answer,
+                     json.dumps(turn.cited_ids), json.dumps(turn.subject_ids)),
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(str(exc)) from exc
 
     def last_turns(self, conversation_id: str, limit: int = 5) -> list[Turn]:
         """The most recent turns of a conversation, oldest first."""

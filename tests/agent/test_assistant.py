@@ -76,7 +76,7 @@ def test_evidence_gaps_from_context(assistant: Any) -> None:
     answer = assistant.ask("which requirements have no evidence or stale evidence?", context=context)
     assert answer.intent == "evidence"
     assert "1 requirement(s) with no evidence, 1 with stale evidence, 1 covered" in answer.text
-    assert "3.13.11 CUI Encryption" in answer.text and "3.5.3 (newest 2023-05-01)" in answer.text
+    assert "3.13.11 CUI Encryption" in answer.text and "3.5.3 (items EV-2; newest 2023-05-01)" in answer.text
 
 
 def test_ssp_draft_walks_every_objective(assistant: Any) -> None:
@@ -110,13 +110,15 @@ def test_every_cited_id_is_real(assistant: Any, kb: KnowledgeBase) -> None:
         assert all(kb.try_resolve(i) is not None for i in answer.cited_ids), question
 
 
-def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: KnowledgeBase, tmp_path: Any) -> None:
+def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: KnowledgeBase, tmp_path: Any,
+                                                        intent_classifier: Any) -> None:
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
     from assistant.agent import Assistant
     from assistant.retrieval import HybridRetriever
     from assistant.settings import Settings
+    from assistant.storage.db import Database
 
     opened: list[int] = []
     reader = full_index.open()
@@ -125,7 +127,8 @@ def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: Kno
         opened.append(threading.get_ident())
         return HybridRetriever(kb, reader, full_index.embedder)
 
-    assistant = Assistant(Settings(data_dir=tmp_path / "data"), kb, retriever=factory)
+    assistant = Assistant(Settings(data_dir=tmp_path / "data"), kb, factory, Database(tmp_path / "a.sqlite3"),
+                          classifier=lambda: intent_classifier)
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(lambda q: assistant.ask(q), ["what stops brute-force logins?"] * 8))
     assert len(opened) == 1 and all(not a.refused for a in answers)

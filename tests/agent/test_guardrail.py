@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from assistant.agent.answer import Answer, Citation
 from assistant.agent.guardrail import REMOVED, check
 from assistant.knowledge import KnowledgeBase
+from assistant.skills.answer import Answer, Citation
 
 
 def _answer(text: str, cited: list[str], refused: bool = False) -> Answer:

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.answer import Answer, Citation
 from assistant.evals.cases import Case, Expected, load_suite
 from assistant.evals.judge import judge_answers
 from assistant.evals.report import write_reports
 from assistant.evals.runner import compare, gate
 from assistant.evals.scorers import aggregate, score_case
 from assistant.knowledge import KnowledgeBase
+from assistant.skills.answer import Answer, Citation
 from tests.doubles import scripted_chat_model
 
 

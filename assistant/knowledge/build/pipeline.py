@@ -15,7 +15,7 @@ from assistant.knowledge.build import crosswalks as cw
 from assistant.knowledge.build import passages, rules
 from assistant.knowledge.build import sources as src
 from assistant.knowledge.ids import parse_id
-from assistant.knowledge.models import Control, CrosswalkEdge, Framework, Manifest, Passage
+from assistant.knowledge.models import Control, CrosswalkEdge, Framework, Manifest, Passage, ScenarioPhrasings
 
 SCHEMA_VERSION = 1
 
@@ -29,6 +29,7 @@ class BuildOutput:
     crosswalks: dict[str, list[CrosswalkEdge]]
     rules: dict[str, Any]
     passages: dict[str, list[Passage]] = field(default_factory=dict)
+    phrasings: dict[str, list[ScenarioPhrasings]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -68,12 +69,15 @@ def build(sources: Path, authored: Path) -> BuildOutput:
             "poam": rules.poam_rules(sources),
             "asset_categories": rules.asset_categories(sources, authored),
             "program_facts": rules.program_facts(authored),
+            "lexicon": rules.lexicon(authored, controls),
         },
         passages=guides,
+        phrasings=rules.phrasings(authored, controls),
     )
     output.counts = {f"controls/{k}": len(v) for k, v in controls.items()}
     output.counts.update({f"crosswalks/{k}": len(v) for k, v in edges.items()})
     output.counts.update({f"passages/{k}": len(v) for k, v in guides.items()})
+    output.counts.update({f"phrasings/{k}": sum(len(p.phrasings) for p in v) for k, v in output.phrasings.items()})
     return output
 
 
@@ -102,6 +106,7 @@ def write(output: BuildOutput, target: Path) -> Manifest:
     files.update({f"crosswalks/{k}.json": v for k, v in output.crosswalks.items()})
     files.update({f"rules/{k}.json": v for k, v in output.rules.items()})
     files.update({f"passages/{k}.json": v for k, v in output.passages.items()})
+    files.update({f"phrasings/{k}.json": v for k, v in output.phrasings.items()})
     digest = hashlib.sha256()
     for rel in sorted(files):
         text = _dump(files[rel])

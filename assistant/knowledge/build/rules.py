@@ -9,9 +9,12 @@ from assistant.knowledge.build import sources as src
 from assistant.knowledge.models import (
     AssetCategory,
     Citation,
+    Control,
+    LexiconEntry,
     PoamLevelRule,
     PoamRules,
     ProgramFact,
+    ScenarioPhrasings,
     SprsPointValue,
     SprsRules,
 )
@@ -121,5 +124,52 @@ def asset_categories(root: Path, authored: Path) -> list[AssetCategory]:
 
 
 def program_facts(authored: Path) -> list[ProgramFact]:
-    """Hand-authored program facts, validated (each must carry a citation)."""
-    return src.validate_entries(ProgramFact, src.read_yaml(authored, "program_facts.yaml"), "program_facts.yaml")
+    """Hand-authored program facts (``program_facts*.yaml``), validated: each carries a citation, IDs unique."""
+    facts: list[ProgramFact] = []
+    for path in sorted(authored.glob("program_facts*.yaml")):
+        facts += src.validate_entries(ProgramFact, src.read_yaml(authored, path.name), path.name)
+    seen: set[str] = set()
+    for fact in facts:
+        if fact.id in seen:
+            raise src.SourceError(f"program facts: id '{fact.id}' is used twice")
+        seen.add(fact.id)
+    return facts
+
+
+MIN_PHRASINGS = 8
+
+
+def phrasings(authored: Path, controls: dict[str, list[Control]]) -> dict[str, list[ScenarioPhrasings]]:
+    """Scenario phrasings per framework (``phrasings/<framework>.yaml``: ID -> list), each ID checked to exist."""
+    out: dict[str, list[ScenarioPhrasings]] = {}
+    for path in sorted((authored / "phrasings").glob("*.yaml")):
+        framework = path.stem
+        if framework not in controls:
+            raise src.SourceError(f"phrasings/{path.name}: '{framework}' is not a framework of the knowledge base")
+        known = {c.id for c in controls[framework]}
+        raw = src.read_yaml(authored, f"phrasings/{path.name}")
+        entries = []
+        for control_id, texts in (raw or {}).items():
+            if str(control_id) not in known:
+                raise src.SourceError(f"phrasings/{path.name}: {control_id} is not a {framework} ID")
+            unique = list(dict.fromkeys(str(t).strip() for t in texts or [] if str(t).strip()))
+            if len(unique) < MIN_PHRASINGS:
+                raise src.SourceError(f"phrasings/{path.name}: {control_id} has {len(unique)} phrasings "
+                                      f"(at least {MIN_PHRASINGS})")
+            entries.append(ScenarioPhrasings(framework=framework, control_id=str(control_id), phrasings=unique))
+        out[framework] = entries
+    return out
+
+
+def lexicon(authored: Path, controls: dict[str, list[Control]]) -> list[LexiconEntry]:
+    """The practitioner lexicon, each control and ISO ID checked to exist."""
+    if not (authored / "lexicon.yaml").is_file():
+        return []
+    entries = src.validate_entries(LexiconEntry, src.read_yaml(authored, "lexicon.yaml"), "lexicon.yaml")
+    nist = {c.id for c in controls["nist-800-171r2"]} | {c.id for c in controls["nist-800-172"]}
+    iso = {c.id for c in controls["iso27001-2022"]}
+    for entry in entries:
+        bad = [c for c in entry.controls if c not in nist] + [i for i in entry.iso if i not in iso]
+        if bad:
+            raise src.SourceError(f"lexicon.yaml: term '{entry.term}' names unknown IDs: {', '.join(bad)}")
+    return entries

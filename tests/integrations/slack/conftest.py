@@ -8,10 +8,6 @@ from typing import Any
 
 import pytest
 
-from assistant.agent import Assistant
-from assistant.index.builder import IndexManager
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from integrations.slack.app import asgi_app, build_app
 from integrations.slack.store import SlackStore
@@ -33,13 +29,10 @@ def slack_settings(tmp_path: Path, slack_api: MockSlackApi) -> Settings:
 
 
 @pytest.fixture
-def make_slack_server(full_index: IndexManager, kb: KnowledgeBase) -> Callable[..., UvicornThread]:
+def make_slack_server(make_assistant: Callable[..., Any]) -> Callable[..., UvicornThread]:
     """Build the app for some settings and serve it (a new call = a restarted instance, same database)."""
-    reader = full_index.open()
-
     def make(settings: Settings, assistant: Any | None = None) -> UvicornThread:
-        assistant = assistant or Assistant(settings, kb, retriever=lambda: HybridRetriever(kb, reader,
-                                                                                           full_index.embedder))
+        assistant = assistant or make_assistant(settings)
         app = build_app(settings, assistant, SlackStore(settings.data_dir / "slack.sqlite3"))
         return UvicornThread(asgi_app(app))
 

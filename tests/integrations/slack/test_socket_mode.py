@@ -4,13 +4,11 @@ locally; the pushed events_api envelope is acknowledged and the answer is posted
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
-from assistant.agent import Assistant
-from assistant.index.builder import IndexManager
-from assistant.knowledge import KnowledgeBase
-from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from integrations.slack.app import build_app, socket_mode_handler
 from integrations.slack.store import SlackStore
@@ -19,14 +17,13 @@ from tests.slack_doubles import MockSlackApi, SocketModeServer
 
 @pytest.mark.slow
 def test_socket_mode_envelope_is_acknowledged_and_answered(slack_api: MockSlackApi, slack_settings: Settings,
-                                                           full_index: IndexManager, kb: KnowledgeBase) -> None:
+                                                           make_assistant: Callable[..., Any]) -> None:
     event = {"type": "app_mention", "user": "U1", "text": "<@UBOT> what does 3.1.1 require?",
              "ts": "1700000100.000100", "channel": "C1"}
     envelope = {"envelope_id": "env-1", "type": "events_api", "accepts_response_payload": False,
                 "payload": {"type": "event_callback", "event_id": "EvSock1", "team_id": "T1", "api_app_id": "A1",
                             "event": event}}
-    reader = full_index.open()
-    assistant = Assistant(slack_settings, kb, retriever=lambda: HybridRetriever(kb, reader, full_index.embedder))
+    assistant = make_assistant(slack_settings)
     with SocketModeServer(envelope) as server:
         slack_api.socket_url = server.url
         settings = slack_settings.model_copy(update={"slack_signing_secret": None})

@@ -1,0 +1,113 @@
+"""Crosswalk: counterparts of a named control in another framework, in both directions, with provenance."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from assistant.knowledge import Control, FrameworkId, KnowledgeBase
+from assistant.knowledge.ids import parse_framework
+from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line
+from assistant.skills.lookup import practice_id
+from assistant.tools import crosswalk as cw
+
+_TARGET_ORDER = ("nist-800-53r5", "iso27001-2022", "cmmc-2.0", "far-52.204-21", "nist-800-172", "nist-800-171r2")
+_SHOWN = 12
+
+
+class CrosswalkRequest(BaseModel):
+    """A control (any spelling) and the framework to map it to (iso, cmmc, 800-171, 800-53, far, 800-172)."""
+
+    control_id: str = Field(min_length=1)
+    target_framework: str | None = Field(default=None, description="omit: ISO for NIST/CMMC, 800-171 for ISO")
+
+
+def read(inp: SkillInput) -> CrosswalkRequest:
+    """The first named control and the other framework the question names."""
+    control = inp.frame.controls[0]
+    named = [fw for fw in _TARGET_ORDER if fw in inp.frame.frameworks and fw != control.framework.value]
+    if control.framework is FrameworkId.CMMC_2 and "nist-800-171r2" in named and len(named) > 1:
+        named.remove("nist-800-171r2")  # "CMMC practice AC.L2-3.1.1 vs ISO": NIST is the practice's own text
+    return CrosswalkRequest(control_id=control.id if control.framework is not FrameworkId.ISO_27001_2013
+                            else f"ISO 27001:2013 {control.id}", target_framework=named[0] if named else None)
+
+
+def run(deps: SkillDeps, request: CrosswalkRequest) -> Draft:
+    """Edges to the target framework: official and derived stated as such, transitive with their path."""
+    kb = deps.kb
+    control = kb.resolve(request.control_id)
+    target = _target(request.target_framework, control)
+    folds = control.framework in (FrameworkId.CMMC_2, FrameworkId.NIST_800_171A)
+    if folds and target is not FrameworkId.NIST_800_171R2:
+        control = kb.canonical_requirement(control)  # a practice or objective crosswalks as its requirement
+        if control.framework is FrameworkId.NIST_800_171A:
+            control = kb.resolve(control.parent)
+    if control.framework is FrameworkId.ISO_27001_2022 and target is FrameworkId.CMMC_2:
+        return _iso_to_cmmc(deps, control)
+    edges = cw.crosswalk(kb, control.id if control.framework is not FrameworkId.ISO_27001_2013
+                         else f"ISO 27001:2013 {control.id}", target)
+    label = kb.framework(target).label
+    citations = [cite_control(kb, control)]
+    if not edges:
+        return finish(deps, [deps.t("crosswalk", "none", id=control.id, title=control.title, target=label,
+                                    target_label=label)], citations, tools=["crosswalk"], confidence=0.8)
+    citations += [cite_control(kb, found) for e in edges[:_SHOWN] if (found := kb.get(e.target_framework, e.target))]
+    targets = ", ".join(f"{e.target} {e.target_title}" for e in edges[:_SHOWN]) + (" …" if len(edges) > _SHOWN else "")
+    official = [e for e in edges if e.provenance in ("official", "derived")]
+    parts: list[str] = []
+    if official and len(official) == len(edges):
+        parts.append(deps.t("crosswalk", "official", id=control.id, title=control.title, targets=targets,
+                            relationship=official[0].relationship.value, document=official[0].source_document))
+    elif control.framework is FrameworkId.ISO_27001_2022:
+        parts.append(deps.t("crosswalk", "reverse", id=control.id, title=control.title, count=len(edges),
+                            targets=targets))
+        parts.append(_practices_line(kb, [e.target for e in edges[:_SHOWN]]))
+    else:
+        hops = sorted({h.split(">")[0] for e in edges for h in e.via})
+        parts.append(deps.t("crosswalk", "transitive", id=control.id, title=control.title, count=len(edges),
+                            target_label=label, targets=targets))
+        parts.append(deps.t("crosswalk", "derivation", hops=", ".join(hops), id=control.id))
+    if control.framework is FrameworkId.NIST_800_171R2 and kb.objectives(control.id):
+        parts.append(deps.t("lookup", "objectives", objectives=objectives_line(kb, control.id)))
+        parts.append(deps.t("common", "rev2_note"))
+    return finish(deps, parts, citations, tools=["crosswalk"], confidence=0.9)
+
+
+def _target(named: str | None, source: Control) -> FrameworkId:
+    if named:
+        return parse_framework(named)
+    if source.framework in (FrameworkId.ISO_27001_2022, FrameworkId.ISO_27001_2013):
+        return FrameworkId.NIST_800_171R2 if source.framework is FrameworkId.ISO_27001_2022 \
+            else FrameworkId.ISO_27001_2022
+    return FrameworkId.ISO_27001_2022
+
+
+def _iso_to_cmmc(deps: SkillDeps, control: Control) -> Draft:
+    """ISO -> CMMC: through the requirements the ISO control reaches, each named by its CMMC practice."""
+    kb = deps.kb
+    edges = cw.crosswalk(kb, control.id, FrameworkId.NIST_800_171R2)
+    citations = [cite_control(kb, control)]
+    if not edges:
+        label = kb.framework(FrameworkId.CMMC_2).label
+        return finish(deps, [deps.t("crosswalk", "none", id=control.id, title=control.title, target=label,
+                                    target_label=label)], citations, tools=["crosswalk"], confidence=0.8)
+    requirements = [e.target for e in edges[:_SHOWN]]
+    practices = [p for r in requirements if (p := practice_id(kb, kb.resolve(r)))]
+    citations += [cite_control(kb, kb.resolve(p)) for p in practices]
+    targets = ", ".join(f"{p} ({e.target_title})" for p, e in zip(practices, edges, strict=False))
+    parts = [deps.t("crosswalk", "reverse_cmmc", id=control.id, title=control.title, count=len(edges),
+                    targets=targets + (" …" if len(edges) > _SHOWN else "")),
+             deps.t("crosswalk", "use_as_evidence", id=control.id)]
+    return finish(deps, parts, citations, tools=["crosswalk"], confidence=0.85)
+
+
+def _practices_line(kb: KnowledgeBase, requirements: list[str]) -> str:
+    practices = [p for r in requirements if (p := practice_id(kb, kb.resolve(r)))]
+    return f"*As CMMC practices:* {', '.join(practices)}." if practices else ""
+
+
+SKILL = Skill(
+    name="crosswalk",
+    summary="Map a control to another framework (ISO 27001:2022, NIST SP 800-171/800-53, CMMC, FAR, 800-172), "
+            "both directions, with provenance (official, derived, transitive) and the path.",
+    request_model=CrosswalkRequest, read=read, run=run, uses_controls=True,
+)

@@ -1,0 +1,108 @@
+"""Lookup: what a named control says, what the assessor checks, its SPRS value and the DoD guidance on it."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from assistant.knowledge import Control, FrameworkId, KnowledgeBase
+from assistant.knowledge.models import Passage
+from assistant.skills.base import (
+    Draft,
+    Skill,
+    SkillDeps,
+    SkillInput,
+    cite_control,
+    cite_passage,
+    finish,
+    letter,
+    sentence,
+)
+from assistant.tools.lookup import get_control
+
+
+class LookupRequest(BaseModel):
+    """Controls to explain, in any spelling (3.1.1, AC.L2-3.1.1, A.5.15, b.1.i, 3.1.2e …)."""
+
+    control_ids: list[str] = Field(min_length=1, max_length=5)
+    notes: list[str] = Field(default_factory=list, description="messages about IDs that do not exist")
+
+
+def read(inp: SkillInput) -> LookupRequest:
+    """The controls the question names."""
+    return LookupRequest(control_ids=[_spelling(c) for c in inp.frame.controls[:3]],
+                         notes=list(inp.frame.unknown_ids.values()))
+
+
+def _spelling(control: Control) -> str:
+    return f"ISO 27001:2013 {control.id}" if control.framework is FrameworkId.ISO_27001_2013 else control.id
+
+
+def run(deps: SkillDeps, request: LookupRequest) -> Draft:
+    """One card per control: text, family, objectives, SPRS value, equivalents and DoD guidance."""
+    parts: list[str] = []
+    citations = []
+    for typed in request.control_ids:
+        control = deps.kb.resolve(typed)
+        parts.extend(control_card(deps, control))
+        citations.append(cite_control(deps.kb, control))
+        passage = guidance(deps.kb, control)
+        if passage:
+            parts.append(deps.t("lookup", "guidance", source=passage.section, text=sentence(passage.text, 320)))
+            citations.append(cite_passage(passage))
+        if control.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.CMMC_2):
+            parts.append(deps.t("common", "rev2_note"))
+    parts.extend(f"Note: {message}" for message in request.notes)
+    return finish(deps, parts, citations, tools=["get_control"], confidence=0.95)
+
+
+def control_card(deps: SkillDeps, control: Control) -> list[str]:
+    """Heading and text, family, the objectives, the SPRS value and equivalents of one control."""
+    detail = get_control(deps.kb, _spelling(control))
+    parts = [deps.t("lookup", "heading", id=detail.id, title=detail.title, framework=detail.framework_name,
+                    version=detail.framework_version) + f"\n{detail.text}"]
+    if detail.family:
+        group = f"Annex A theme {detail.family_id[2:]}" if detail.family_id.startswith("A.") else detail.family_id
+        parts.append(f"*Family:* {group} {detail.family}")
+    if detail.objectives:
+        objectives = " · ".join(f"{letter(o.id)} {o.text.removeprefix('Determine if ')}" for o in detail.objectives)
+        parts.append(deps.t("lookup", "objectives", objectives=objectives))
+    if detail.point_value is not None:
+        parts.append(deps.t("lookup", "points", points=points_text(detail.point_value)))
+    if detail.equivalents:
+        parts.append(deps.t("lookup", "equivalents", ids=", ".join(detail.equivalents)))
+    return parts
+
+
+def points_text(value: object) -> str:
+    """An SPRS point value in words, partial credit included."""
+    points = getattr(value, "points", None)
+    if points is None:
+        return f"not scored ({getattr(value, 'comment', '')})"
+    partial = getattr(value, "partial_points", None)
+    if partial is not None:
+        return f"{points} points if {value.full_condition}; {partial} if {value.partial_condition}"  # type: ignore[attr-defined]
+    return f"{points} point{'s' if points != 1 else ''}"
+
+
+def guidance(kb: KnowledgeBase, control: Control) -> Passage | None:
+    """The Assessment Guide's Further Discussion of the practice a control stands for."""
+    practice = practice_id(kb, control)
+    found = kb.find_passages(requirement=practice, section_contains="Further Discussion") if practice else []
+    return found[0] if found else None
+
+
+def practice_id(kb: KnowledgeBase, control: Control) -> str:
+    """The CMMC practice ID of a requirement, objective or 800-172 requirement ("" when there is none)."""
+    if control.framework is FrameworkId.CMMC_2:
+        return control.id
+    requirement = control.parent if control.framework is FrameworkId.NIST_800_171A else control.id
+    edges = kb.crosswalk(kb.resolve(requirement), FrameworkId.CMMC_2) if control.framework in (
+        FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.NIST_800_172) else []
+    return next((e.target for e in edges if e.relationship == "equal"), "")
+
+
+SKILL = Skill(
+    name="lookup",
+    summary="Explain named controls: text, 800-171A objectives, SPRS value, equivalents and DoD guidance.",
+    request_model=LookupRequest, read=read, run=run, uses_controls=True,
+)

@@ -1,0 +1,67 @@
+"""POA&M: which gaps may wait on a POA&M (32 CFR 170.21), whether Conditional status is reachable, closeout."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from assistant.skills.answer import Citation
+from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, level_of
+from assistant.skills.status import stated_status
+from assistant.tools import scoring
+
+
+class PoamRequest(BaseModel):
+    """NOT MET / partial requirement IDs, the CMMC level, and the assessment date (for the closeout date)."""
+
+    not_met: list[str] = Field(default_factory=list)
+    partial: list[str] = Field(default_factory=list)
+    not_applicable: list[str] = Field(default_factory=list)
+    level: int = Field(default=2, ge=1, le=3)
+    as_of: date | None = None
+
+
+def read(inp: SkillInput) -> PoamRequest:
+    """Status as stated (named IDs count as NOT MET), the level named, and the context's date."""
+    status = stated_status(inp)
+    return PoamRequest(not_met=status.not_met, partial=status.partial, not_applicable=status.not_applicable,
+                       level=level_of(inp.frame, 2), as_of=inp.deps.context.as_of)
+
+
+def run(deps: SkillDeps, request: PoamRequest) -> Draft:
+    """Each gap's eligibility with the reason, the threshold, and the 180-day closeout."""
+    kb = deps.kb
+    status = scoring.RequirementStatus(not_met=request.not_met, partial=request.partial,
+                                       not_applicable=request.not_applicable)
+    result = scoring.poam_eligibility(kb, status, request.level, request.as_of)
+    rule = next(r for r in kb.poam.levels if r.level == request.level)
+    citation = Citation(id=f"poam:L{request.level}", framework="program", title=f"POA&M rules, Level {request.level}",
+                        source=f"{rule.citation.document}{rule.citation.section}", snippet=rule.text[:240], kind="rule")
+    if not rule.poam_permitted:
+        return finish(deps, [deps.t("poam", "level1", text=rule.text)], [citation], tools=["poam_eligibility"])
+    items = [f"• {i.cmmc_id} ({i.points} pt): {'may' if i.allowed else 'may not'} go on a POA&M — {i.reason}"
+             for i in result.items]
+    if not result.items:
+        head = deps.t("poam", "rules", threshold=f"{result.threshold_score:g}", max_score=kb.sprs.max_score,
+                      text=rule.text)
+    elif result.conditional_reachable:
+        head = deps.t("poam", "reachable", score=result.score, threshold=f"{result.threshold_score:g}")
+    else:
+        why = [] if result.meets_threshold else [f"the score {result.score} is below {result.threshold_score:g} "
+                                                 f"({rule.min_score_ratio:.0%} of {kb.sprs.max_score})"]
+        why += [f"{i.cmmc_id} {i.reason}" for i in result.items if not i.allowed]
+        head = deps.t("poam", "unreachable", why="; ".join(why))
+    deadline = f" (by {result.closeout_deadline})" if result.closeout_deadline else ""
+    parts = [head, "\n".join(items), deps.t("poam", "deadline", days=result.closeout_days, deadline=deadline),
+             deps.t("poam", "still_not_met") if result.items else ""]
+    citations = [citation] + [cite_control(kb, kb.resolve(i.cmmc_id)) for i in result.items]
+    return finish(deps, parts, citations, tools=["poam_eligibility", "sprs_score"], confidence=0.9)
+
+
+SKILL = Skill(
+    name="poam",
+    summary="Say which NOT MET requirements may go on a POA&M at Level 2 or 3 (32 CFR 170.21), whether "
+            "Conditional status is reachable, and the closeout deadline.",
+    request_model=PoamRequest, read=read, run=run, uses_controls=True,
+)

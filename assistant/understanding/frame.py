@@ -1,0 +1,115 @@
+"""``QuestionFrame``: what a question names and asks, read once and handed to every skill.
+
+Hard tokens (control IDs, framework names, levels, numbers, dates) are read with patterns; what the
+question *asks* comes from the learned intent classifier (``understanding.intents``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from assistant.knowledge import Control, KnowledgeBase, UnknownControlError
+from assistant.knowledge.ids import find_id_mentions
+
+_FRAMEWORK_NAMES: dict[str, re.Pattern[str]] = {
+    "iso27001-2022": re.compile(r"\b(iso(?:/iec)?(?: ?27001)?|annex a|27001|soa)\b", re.I),
+    "cmmc-2.0": re.compile(r"\bcmmc\b", re.I),
+    "nist-800-53r5": re.compile(r"\b(?:sp )?800-53\b", re.I),
+    "far-52.204-21": re.compile(r"\bfar\b|52\.204-21", re.I),
+    "nist-800-172": re.compile(r"\b800-172\b", re.I),
+    "nist-800-171r2": re.compile(r"\b800-171a?\b|\bnist\b", re.I),
+}
+_LEVEL = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w.])")
+_DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|and for|also|then)\b|^\s*(for|in)\s+(iso|cmmc|nist)",
+                        re.I)
+
+
+@dataclass
+class Ask:
+    """One thing the question asks for, with the classifier's confidence."""
+
+    intent: str
+    confidence: float
+    text: str = ""  # the part of the question this ask was read from
+
+
+@dataclass
+class QuestionFrame:
+    """IDs, frameworks, levels, numbers, dates, the described asset and the ranked asks of one question."""
+
+    question: str
+    controls: list[Control] = field(default_factory=list)
+    unknown_ids: dict[str, str] = field(default_factory=dict)  # typed ID -> explanation with suggestions
+    frameworks: list[str] = field(default_factory=list)
+    levels: list[int] = field(default_factory=list)
+    numbers: list[float] = field(default_factory=list)
+    dates: list[date] = field(default_factory=list)
+    asset: str = ""
+    asks: list[Ask] = field(default_factory=list)
+    follow_up: bool = False
+    previous_intent: str | None = None
+    alternatives: list[Ask] = field(default_factory=list)  # readings close to the first ask
+
+    @property
+    def intent(self) -> str:
+        """The first ask's intent (``search`` when nothing was read)."""
+        return self.asks[0].intent if self.asks else "search"
+
+    @property
+    def level(self) -> int | None:
+        """The CMMC level named first, if any."""
+        return self.levels[0] if self.levels else None
+
+    def names(self, framework: str) -> bool:
+        """Whether the question names ``framework`` (an ID of ``FrameworkId``)."""
+        return framework in self.frameworks
+
+
+def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control] | None = None,
+                previous_intent: str | None = None) -> QuestionFrame:
+    """Every hard token of ``question``; a follow-up ("and for ISO?") inherits the previous subject."""
+    controls, unknown = _ids(kb, question)
+    follow_up = bool(_FOLLOW_UP.search(question)) and not controls and bool(previous_subject)
+    if follow_up and previous_subject:
+        controls = list(previous_subject)
+    without_ids = _strip_ids(question)
+    return QuestionFrame(
+        question=question, controls=controls, unknown_ids=unknown,
+        frameworks=[fw for fw, pattern in _FRAMEWORK_NAMES.items() if pattern.search(question)],
+        levels=[int(m.group(1)) for m in _LEVEL.finditer(without_ids)],
+        numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
+        dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
+        asset=question.strip(), follow_up=follow_up, previous_intent=previous_intent,
+    )
+
+
+def _ids(kb: KnowledgeBase, question: str) -> tuple[list[Control], dict[str, str]]:
+    controls: list[Control] = []
+    unknown: dict[str, str] = {}
+    for mention in find_id_mentions(question):
+        try:
+            control = kb.resolve(mention.text)
+        except UnknownControlError as exc:
+            unknown[mention.text] = exc.message
+            continue
+        if control not in controls:
+            controls.append(control)
+    return controls, unknown
+
+
+def _strip_ids(question: str) -> str:
+    text = question
+    for mention in find_id_mentions(question):
+        text = text.replace(mention.text, " ")
+    return text
+
+
+def _date(match: re.Match[str]) -> date | None:
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None

@@ -1,0 +1,96 @@
+"""Each skill called directly with a typed request (no question understanding in between)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.agent.prompts import load_yaml
+from assistant.knowledge import KnowledgeBase, UnknownControlError
+from assistant.skills import crosswalk, decline, evidence, facts, lookup, poam, recommend, scoping, search, sprs, ssp
+from assistant.skills.base import SkillDeps
+from assistant.skills.registry import EVAL_KINDS, SKILLS, intent_labels, skill_for
+from assistant.understanding import parse_context
+
+
+@pytest.fixture
+def deps(assistant: Any) -> SkillDeps:
+    return SkillDeps(assistant.kb, load_yaml("answer_templates.yaml"), assistant._search)
+
+
+def test_registry_feeds_labels_tools_and_eval_kinds() -> None:
+    assert set(SKILLS) == {"lookup", "crosswalk", "scoping", "sprs", "poam", "evidence", "ssp", "fact", "recommend",
+                           "search", "decline"}
+    assert all(skill_for(label).name in SKILLS for label in intent_labels())
+    assert "refusal" in EVAL_KINDS and "decline" not in EVAL_KINDS
+
+
+def test_lookup_card_has_objectives_points_and_guidance(deps: SkillDeps) -> None:
+    draft = lookup.run(deps, lookup.LookupRequest(control_ids=["IA.L2-3.5.3"]))
+    assert "[a] privileged accounts are identified" in draft.text and "5 points" in draft.text
+    assert "Same requirement as" in draft.text
+    assert {c.id for c in draft.citations} >= {"IA.L2-3.5.3"}
+
+
+def test_lookup_of_an_unknown_id_raises_the_catalog_error(deps: SkillDeps) -> None:
+    with pytest.raises(UnknownControlError):
+        lookup.run(deps, lookup.LookupRequest(control_ids=["3.99.1"]))
+
+
+def test_crosswalk_iso_to_cmmc_goes_through_the_requirements(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="A.8.15", target_framework="cmmc"))
+    assert "AU.L2-3.3.1" in draft.text and "transitive" in draft.text
+    assert any(c.id == "AU.L2-3.3.1" for c in draft.citations)
+
+
+def test_crosswalk_nist_to_iso_is_transitive_with_its_path(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="3.1.1", target_framework="iso"))
+    assert "A.5.15" in draft.text and "two-hop" in draft.text and "AC-2" in draft.text
+
+
+def test_scoping_verdict_and_isms_scope(deps: SkillDeps, kb: KnowledgeBase) -> None:
+    draft = scoping.run(deps, scoping.ScopingRequest(description="our file server stores CUI"))
+    assert draft.scope_category == "CUI Asset"
+    isms = scoping.run(deps, scoping.ScopingRequest(description="how do we decide our ISMS scope?", isms_only=True))
+    assert "clause 4.3" in isms.text and isms.scope_category is None and isms.citations
+
+
+def test_sprs_shows_the_value_of_named_requirements(deps: SkillDeps) -> None:
+    draft = sprs.run(deps, sprs.SprsRequest(not_met=["3.1.1"], values_of=["3.1.1"]))
+    assert "SPRS value of 3.1.1:* 5 points" in draft.text and "SPRS score: 105" in draft.text
+
+
+def test_poam_names_each_requirement_and_the_rule(deps: SkillDeps) -> None:
+    draft = poam.run(deps, poam.PoamRequest(not_met=["3.5.3"]))
+    assert "IA.L2-3.5.3 (5 pt): may not go on a POA&M" in draft.text
+    assert "still counts as NOT MET" in draft.text
+    rules = poam.run(deps, poam.PoamRequest())
+    assert "POA&M rules" in rules.text and "180 days" in rules.text
+
+
+def test_evidence_lists_stale_items_by_id(deps: SkillDeps) -> None:
+    deps.context = parse_context({"as_of": "2026-11-28", "max_age_days": 180, "scope": ["3.10.1"], "evidence": [
+        {"id": "BADGE-1", "controls": ["3.10.1"], "collected": "2025-01-01"}]})
+    draft = evidence.run(deps, evidence.EvidenceRequest(scope=["3.10.1"], max_age_days=180))
+    assert "BADGE-1" in draft.text and "Stale" in draft.text
+
+
+def test_ssp_walks_every_objective(deps: SkillDeps, kb: KnowledgeBase) -> None:
+    draft = ssp.run(deps, ssp.SspRequest(control_id="3.5.3"))
+    assert all(o.id in draft.text for o in kb.objectives("3.5.3"))
+
+
+def test_fact_is_retrieved_by_meaning_with_its_citation(deps: SkillDeps) -> None:
+    draft = facts.run(deps, facts.FactRequest(question="how often do we need a C3PAO assessment?"))
+    assert draft.citations and all(c.kind == "rule" for c in draft.citations)
+
+
+def test_recommend_and_search_and_decline(deps: SkillDeps) -> None:
+    both = recommend.run(deps, recommend.RecommendRequest(
+        situation="we bid on DoD contracts with CUI and our banking customers ask for ISO 27001"))
+    assert "both" in both.text.lower()
+    found = search.run(deps, search.SearchRequest(query="account lockout after failed logons"))
+    assert found.citations and found.citations[0].kind == "control"
+    refused = decline.run(deps, decline.DeclineRequest(reason="decline_private"))
+    assert refused.refused and refused.refusal_reason == "private or personal information"
