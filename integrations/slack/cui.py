@@ -135,7 +135,7 @@ _WARNING_EXPORT_LINE = re.compile(
 
 _DIST_HEAD = re.compile(
     r"(?<![A-Za-z])(?:distribution|distrib\.?|dist\.?|distro)\s*(?:statement|stmt\.?|stmnt\.?)\s*"
-    r"[:\-]?\s*\(?(?P<letter>[A-Fa-fXx])\)?(?![A-Za-z0-9])",
+    r"[:\-]?\s*\(?(?P<letter>[A-Fa-fXx])\)?(?![A-Za-z0-9])(?!\.[A-Za-z])",  # not "e.g."
     re.I,
 )
 _DIST_HEAD_SHORT = re.compile(r"(?<![A-Za-z])DIST(?:RIBUTION)?\s+(?P<letter>[B-F])(?=[.:])")
@@ -166,7 +166,7 @@ _LABEL_PREFIX = re.compile(
     r"label|labels|header|footer|control\s+marking|banner\s+line|dissemination)\s*:\s*",
     re.I,
 )
-_LINE_SEPARATOR = re.compile(r"^\s*(?:-+|:|\||>+|=+)\s*(?=\S)")
+_LINE_SEPARATOR = re.compile(r"^\s*(?:-+|:|\|)\s*(?=\S)")
 
 _QUESTION_START = re.compile(
     r"^(?:q\s*:\s*)?(?:what|what's|whats|how|why|when|where|which|who|whom|whose|is|isn't|are|aren't|was|were|"

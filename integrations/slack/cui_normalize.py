@@ -4,7 +4,8 @@ Steps, in order (``normalize``):
 
 1. Characters: drop zero-width, bidi and other invisible format characters; Unicode NFKC (fullwidth
    letters, mathematical alphabets, circled letters, ligatures, non-breaking spaces); fold Cyrillic,
-   Greek and other lookalike letters to Latin; drop combining marks (``C̲U̲I̲``); unify dashes and slashes.
+   Greek and other lookalike letters to Latin; drop combining marks (``C̲U̲I̲``); unify dashes, slashes,
+   blanks and line separators; read ``F0U0``, ``N0F0RN``, ``CU1`` / ``CUl`` as the marking words.
 2. Slack markup: ``<url|label>`` becomes the label, ``<url>`` the URL, user/channel mentions and
    ``<!here>`` go; ``&lt; &gt; &amp;`` are unescaped; code fences, ``*bold*``, ``_italic_``, ``~strike~``
    and ``>`` quote prefixes are removed (their text stays); inline code becomes a quotation (``"…"``).
@@ -56,8 +57,15 @@ _CONFUSABLES = str.maketrans({
     "\u29f9": "\\", "\u2216": "\\", "\u27cd": "\\",
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u3000": " ", "\u2800": " ",
+    "\u2028": "\n", "\u2029": "\n", "\u0085": "\n", "\u000b": "\n", "\u000c": "\n",
 })
+# Digits and symbols typed for letters in the marking words themselves: F0U0, N0F0RN, CU1 / CUl / CU|.
+_DIGIT_LOOKALIKES = (
+    (re.compile(r"(?<![A-Za-z0-9])[Ff][Oo0][Uu][Oo0](?![A-Za-z0-9])"), "FOUO"),
+    (re.compile(r"(?<![A-Za-z0-9])[Nn][Oo0][Ff][Oo0][Rr][Nn](?![A-Za-z0-9])"), "NOFORN"),
+    (re.compile(r"(?<![A-Za-z0-9])CU[1l|!](?![A-Za-z0-9])"), "CUI"),
+)
 
 _SLACK_LINK = re.compile(r"<([^<>\n]*)>")
 _FENCE = re.compile(r"```")
@@ -86,7 +94,10 @@ def fold_characters(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me"))
     text = unicodedata.normalize("NFC", text)
-    return _INVISIBLE.sub("", text).translate(_CONFUSABLES)
+    text = _INVISIBLE.sub("", text).translate(_CONFUSABLES)
+    for pattern, word in _DIGIT_LOOKALIKES:
+        text = pattern.sub(word, text)
+    return text
 
 
 def _link(match: re.Match[str]) -> str:

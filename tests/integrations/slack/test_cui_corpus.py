@@ -47,6 +47,7 @@ def load_corpus() -> tuple[tuple[Case, ...], tuple[Case, ...]]:
         marked += [Case(family, family, text=t) for t in texts]
     for technique, items in data["marked_obfuscated"].items():
         marked += [Case(item["family"], f"obfuscated/{technique}", text=item["text"]) for item in items]
+    marked += [Case(item["family"], "held_out", text=item["text"]) for item in data["marked_held_out"]]
     marked += [Case(item["family"], "payload", payload=item["payload"]) for item in data["marked_payloads"]]
     benign: list[Case] = []
     for kind, texts in data["benign"].items():
@@ -63,7 +64,7 @@ def test_corpus_is_big_enough_and_covers_every_family() -> None:
     assert set(FAMILIES) <= {c.family for c in MARKED}
     groups = Counter(c.group for c in MARKED)
     for group in ("obfuscated/confusables", "obfuscated/zero_width", "obfuscated/spaced_letters",
-                  "obfuscated/slack_formatting", "payload"):
+                  "obfuscated/slack_formatting", "obfuscated/lookalike_digits", "payload"):
         assert groups[group] >= 5, group
 
 

@@ -30,6 +30,10 @@ from integrations.slack.cui_normalize import (
     ("CUI\u2215\u2215SP\u2013CTI", "CUI//SP-CTI"),  # division slash, en dash
     ("CUI\u00a0//\u202fSP", "CUI // SP"),  # no-break spaces
     ("caf\u00e9", "cafe"),  # accents go too (harmless for markings)
+    ("F0U0 N0F0RN CU1 CUl", "FOUO NOFORN CUI CUI"),  # digits and l for letters in the marking words
+    ("cul-de-sac CU1X", "cul-de-sac CU1X"),  # only whole words, and "CUl" needs the capitals
+    ("C\u2800U\u2800I", "C U I"),  # braille blank
+    ("CUI\u2028spec\u2029end", "CUI\nspec\nend"),  # Unicode line and paragraph separators
 ])
 def test_fold_characters(raw: str, folded: str) -> None:
     assert fold_characters(raw) == folded
