@@ -10,7 +10,7 @@ dodcui.mil; DoDI 5230.24 for distribution statements):
 ``category``      banner syntax with categories / controls: ``CUI//SP-CTI``, ``CONTROLLED//SP-EXPT//NOFORN``,
                   ``CUI//SP-PRVCY/PROPIN//FEDCON``; spacing and slash variants (``CUI // SP-CTI``, ``CUI/SP-CTI``,
                   ``CUI//SP CTI``, ``CUI\\SP-CTI``, ``CUI-SP-CTI``), and a bare ``SP-CTI`` style category.
-``portion``       a portion marking opening a line and followed by text: ``(CUI)``, ``(U)``,
+``portion``       a portion marking opening a line or a sentence and followed by text: ``(CUI)``, ``(U)``,
                   ``(CUI//SP-PRVCY)``, ``(U//FOUO)``, ``(CUI//NF)``.
 ``dissemination`` limited dissemination controls from the CUI Registry: ``NOFORN``, ``FEDCON``, ``NOCON``,
                   ``FED ONLY``, ``DL ONLY``, ``REL TO USA, …``, ``DISPLAY ONLY``.
@@ -32,21 +32,30 @@ Markings, not mentions. Every candidate is found on normalized text (``cui_norma
 where it stands:
 
 1. Structure always blocks: a line made only of markings (``CUI``, ``CUI//SP-CTI``, ``NOFORN``,
-   ``DISTRIBUTION STATEMENT D``) unless the line ends in ``?``; a designation indicator block; a distribution
-   statement followed by its "Distribution authorized to …" text.
-2. A marking that opens a line (after bullets, quote signs and ``Subject:`` / ``Marking:``-style labels)
-   is a document marking: ``CUI - Drawing 4471``, ``(CUI) The radar …``, ``CUI//SP-CTI drawing 4471-B,
-   can you check this?``. It is a mention only when its sentence is a question *about the marking*
-   ("``CUI//SP-CTI``: what does SP mean?") or defines it ("FOUO was replaced by CUI …").
+   ``DISTRIBUTION STATEMENT D``) unless it ends in ``?``, even when it is the whole message; a designation
+   indicator block; a distribution statement followed by its "Distribution authorized to …" text.
+2. A marking that opens a line (after bullets, quote signs and ``Subject:`` / ``Marking:``-style labels),
+   or a portion marking opening a sentence, is a document marking: ``CUI - Drawing 4471``, ``(CUI) The
+   radar …``, ``CUI//SP-CTI drawing 4471-B, can you check this?``. It is a mention only when its sentence
+   is a question *about the marking* ("``CUI//SP-CTI``: what does SP mean?", "FOUO: is it still used?") or
+   defines it ("FOUO was replaced by CUI …"). A bare ``CUI:`` opening a question is a topic, not a banner
+   ("CUI: what should we do about Slack?").
 3. Marking syntax inside a sentence (``CUI//…``, ``FOUO``, ``NOFORN``, the export warning, the
-   distribution statement text) is a marking unless the sentence is a question about the marking (it ends
-   in ``?`` or opens with what/how/is/do/should…, and talks about marking — mean, banner, label, mark,
-   still used, required, allowed, difference, policy… — or quotes the marking), or a statement about
-   marking practice ("We mark drawings CUI//SP-CTI per DoDI 5200.48"). A marking followed by ``:`` and
-   more text labels content and blocks even there.
+   distribution statement text) is a marking unless the sentence is a question about the marking (it has
+   a ``?`` or opens with what/how/is/do/should…, and talks about marking or handling — mean, banner,
+   label, mark, still used, required, allowed, difference, policy, store, share… — or quotes the
+   marking), a statement about marking practice ("We mark drawings CUI//SP-CTI per DoDI 5200.48"), or a
+   statement about a kind of document ("We don't have any FOUO documents left"). A marking pointed at
+   ("this CUI//SP-CTI drawing", "the attached FOUO roster") or followed by ``:`` and more text ("CUI//SP-EXPT
+   data: range 40 km") is always a marking.
 4. A bare "CUI" inside a sentence is never a marking ("is Jira in scope if engineers paste CUI?", "our
    CUI enclave", "a CUI Asset"); a bare "CUI" in a *file name or title* is one, unless the name is about
    the programme (policy, training, guide, plan, SSP, registry, template …).
+
+Known limits: in message text a bare ``CUI`` followed by words with no separator ("CUI Drawing 4471") is
+not read as a banner (it cannot be told from "CUI enclave question"); a payload typed as a question that
+talks about marking or handling can pass under rule 3; classification markings (SECRET, TOP SECRET) are
+out of scope except where they carry NOFORN / REL TO.
 
 So "what does CUI//SP-CTI mean?", "do we need to mark emails with a CUI banner?", "is FOUO still used?"
 pass; a paragraph under a banner, a pasted portion-marked document, a designation block, a drawing title
