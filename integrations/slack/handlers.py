@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from assistant.agent import Answer, Assistant
 from assistant.settings import Settings
 from integrations.slack.blocks import answer_blocks, home_view, text_blocks
-from integrations.slack.cui import carries_cui_marking
+from integrations.slack.cui import Verdict, scan_payload
 from integrations.slack.store import SlackStore
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,8 @@ class SlackFrontEnd:
         """@mention in a channel: answer in the thread."""
         event = body["event"]
         reply = Reply(event["channel"], event.get("thread_ts") or event["ts"], event.get("user"), "mention")
-        self.answer(client, reply, _MENTION.sub("", event.get("text", "")).strip(), body.get("event_id"))
+        self.answer(client, reply, _MENTION.sub("", event.get("text", "")).strip(), body.get("event_id"),
+                    scan_payload(event))
 
     def on_message(self, body: dict[str, Any], client: WebClient) -> None:
         """Direct message: answer in the DM (in the thread when the user wrote in one)."""
@@ -87,14 +88,14 @@ class SlackFrontEnd:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
         reply = Reply(event["channel"], event.get("thread_ts"), event.get("user"), "dm")
-        self.answer(client, reply, event.get("text", ""), body.get("event_id"))
+        self.answer(client, reply, event.get("text", ""), body.get("event_id"), scan_payload(event))
 
     def on_shortcut(self, body: dict[str, Any], client: WebClient) -> None:
         """Message shortcut: answer about that message, in its thread."""
         message = body.get("message", {})
         reply = Reply(body["channel"]["id"], message.get("thread_ts") or message.get("ts"), body["user"]["id"],
                       "shortcut")
-        self.answer(client, reply, message.get("text", ""), None)
+        self.answer(client, reply, message.get("text", ""), None, scan_payload(message))
 
     def on_home(self, body: dict[str, Any], client: WebClient) -> None:
         """App Home tab: what the assistant does, with example questions."""
@@ -114,13 +115,13 @@ class SlackFrontEnd:
         text = body.get("text", "").strip()
         if text.lower() in ("", "help"):
             return
+        verdict = scan_payload({"text": text})
+        if verdict.blocked:
+            self._withhold(verdict, body.get("user_id"), body.get("channel_id"), "command")
+            respond(text=CUI_WARNING, response_type="ephemeral")
+            return
         if not self._allowed(body.get("channel_id"), body.get("user_id")):
             respond(text=NOT_ALLOWED, response_type="ephemeral")
-            return
-        if carries_cui_marking(text):
-            self.store.audit(user=body.get("user_id"), channel=body.get("channel_id"), source="command",
-                             question="[withheld: CUI marking]", cited=[], latency_ms=None, outcome="cui-blocked")
-            respond(text=CUI_WARNING, response_type="ephemeral")
             return
         question, context = command_question(text)
         try:
@@ -160,21 +161,24 @@ class SlackFrontEnd:
 
     # ---- shared ------------------------------------------------------------------------------
 
-    def answer(self, client: WebClient, reply: Reply, question: str, event_id: str | None) -> None:
-        """Dedupe, allowlist, CUI guard, then "Working on it…" updated with the answer (or an apology)."""
+    def answer(self, client: WebClient, reply: Reply, question: str, event_id: str | None,
+               verdict: Verdict) -> None:
+        """Dedupe, CUI guard, allowlist, then "Working on it…" updated with the answer (or an apology).
+
+        ``verdict`` is the CUI detector's reading of the whole Slack message (text, attachments, files). It is
+        checked before anything derived from the message (even the audit hash) is stored."""
         if event_id and not self.store.first_delivery(event_id):
             return  # a retry, or another instance already answered
+        if verdict.blocked:
+            self._withhold(verdict, reply.user, reply.channel, reply.source)
+            client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=CUI_WARNING)
+            return
         if not question:
             return
         if not self._allowed(reply.channel, reply.user):
             client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=NOT_ALLOWED)
             self.store.audit(user=reply.user, channel=reply.channel, source=reply.source, question=question,
                              cited=[], latency_ms=None, outcome="not-allowed")
-            return
-        if carries_cui_marking(question):
-            client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=CUI_WARNING)
-            self.store.audit(user=reply.user, channel=reply.channel, source=reply.source,
-                             question="[withheld: CUI marking]", cited=[], latency_ms=None, outcome="cui-blocked")
             return
         posted = client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=WORKING)
         ts = posted["ts"]
@@ -197,6 +201,12 @@ class SlackFrontEnd:
             text = self._apology()
         client.chat_postMessage(channel=body["channel"]["id"], thread_ts=thread, text=text[:3000],
                                 blocks=text_blocks(text))
+
+    def _withhold(self, verdict: Verdict, user: str | None, channel: str | None, source: str) -> None:
+        """Audit a withheld message: a fixed placeholder, never the message or a hash of it."""
+        log.info("withheld a Slack message from %s: %s", source, verdict.reason)
+        self.store.audit(user=user, channel=channel, source=source, question="[withheld: CUI marking]", cited=[],
+                         latency_ms=None, outcome="cui-blocked")
 
     def _allowed(self, channel: str | None, user: str | None) -> bool:
         return (not self.channels or channel in self.channels or (channel or "").startswith("D")) and (

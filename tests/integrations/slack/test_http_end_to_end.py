@@ -109,6 +109,8 @@ def test_cui_marked_message_is_not_echoed_or_stored(slack_api: MockSlackApi, sla
     assert b"4471-B" not in database
     assistant_db = slack_settings.data_dir / "assistant.sqlite3"
     assert not assistant_db.exists() or b"4471-B" not in assistant_db.read_bytes()
+    every_file = [p for p in slack_settings.data_dir.rglob("*") if p.is_file()]  # -wal / -shm journals too
+    assert every_file and all(b"4471-B" not in p.read_bytes() for p in every_file)
 
 
 @pytest.mark.slow
