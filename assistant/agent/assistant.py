@@ -24,6 +24,7 @@ from assistant.skills.registry import SKILLS, skill_for
 from assistant.storage.db import Database, StoreError, Turn
 from assistant.understanding.context import Context, parse_context
 from assistant.understanding.frame import Ask, QuestionFrame
+from assistant.understanding.grounding import GroundingProbe
 from assistant.understanding.intents import ClassifierStore, IntentClassifier
 from assistant.understanding.reader import QuestionReader, ReaderRules
 
@@ -53,7 +54,9 @@ class Assistant:
         self.templates = load_yaml("answer_templates.yaml")
         self._cached_embed: Callable[[Any], Any] | None = None
         store = ClassifierStore(prompts_dir() / "intents.yaml", settings.index_dir / "intents.npz", self._embed, kb)
-        self.reader = QuestionReader(kb, classifier or store.get, reader_rules())
+        self._classifier = classifier or store.get
+        self._probe: GroundingProbe | None = None
+        self.reader = QuestionReader(kb, self._classifier, reader_rules(), grounding=self._grounding)
 
     # ---- public ------------------------------------------------------------------------------
 
@@ -120,6 +123,16 @@ class Assistant:
                                   [c.id for c in frame.controls] or answer.cited_ids[:1]))
         except StoreError as exc:
             answer.notes.append(f"This answer was not saved to the conversation store ({exc}).")
+
+    def _grounding(self, question: str) -> float:
+        if self._probe is None:
+            from assistant.index.documents import knowledge_documents
+            from assistant.index.service import SHIPPED_VECTORS
+
+            keys = {d.embed_hash for d in knowledge_documents(self.kb)}
+            self._probe = GroundingProbe.from_cache(self.kb.data.root / SHIPPED_VECTORS, keys,
+                                                    self._classifier().embed)
+        return self._probe.score(question) if self._probe is not None else 1.0
 
     def _embed(self, texts: Any) -> Any:
         if self._cached_embed is None:

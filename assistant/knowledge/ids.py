@@ -215,7 +215,7 @@ _MENTION = re.compile(
   | (?P<r171>\b3\.\d{1,2}\.\d{1,2}\b(?!\.\d))
   | (?P<annex>\bA\.\d{1,2}\.\d{1,2}(?:\.\d{1,2})?\b(?!\.\d))
   | (?P<annexword>\b(?i:annex)\s+[Aa]\s+\d{1,2}\.\d{1,2}\b)
-  | (?P<clause>\bclause\s+\d{1,2}(?:\.\d{1,2}){0,2}\b)
+  | (?P<clause>\bclause\s+(?:[4-9]|10)(?:\.\d{1,2}){0,2}\b(?![.\d-]))
   | (?P<far>\bb\.1\.[ivx]+\b|\(b\)\(1\)\([ivx]+\))
   | (?P<sp53>\b(?:AC|AT|AU|CA|CM|CP|IA|IR|MA|MP|PE|PL|PM|PS|PT|RA|SA|SC|SI|SR)-\d{1,2}(?:\s?\(\d{1,2}\))?(?![\w-]))
     """,

@@ -41,10 +41,9 @@ def run(deps: SkillDeps, request: CrosswalkRequest) -> Draft:
         control = kb.canonical_requirement(control)  # a practice or objective crosswalks as its requirement
         if control.framework is FrameworkId.NIST_800_171A:
             control = kb.resolve(control.parent)
-    if control.framework is FrameworkId.ISO_27001_2022 and target is FrameworkId.CMMC_2:
-        return _iso_to_cmmc(deps, control)
-    edges = cw.crosswalk(kb, control.id if control.framework is not FrameworkId.ISO_27001_2013
-                         else f"ISO 27001:2013 {control.id}", target)
+    if control.framework in (FrameworkId.ISO_27001_2022, FrameworkId.NIST_800_53R5) and target is FrameworkId.CMMC_2:
+        return _to_cmmc(deps, control)
+    edges = _edges(kb, control, target)
     label = kb.framework(target).label
     citations = [cite_control(kb, control)]
     if not edges:
@@ -81,10 +80,22 @@ def _target(named: str | None, source: Control) -> FrameworkId:
     return FrameworkId.ISO_27001_2022
 
 
-def _iso_to_cmmc(deps: SkillDeps, control: Control) -> Draft:
-    """ISO -> CMMC: through the requirements the ISO control reaches, each named by its CMMC practice."""
+def _edges(kb: KnowledgeBase, control: Control, target: FrameworkId) -> list[cw.EdgeView]:
+    """Edges to ``target``; an SP 800-53 base control also brings its enhancements' edges (IA-2 -> IA-2(1))."""
+    typed = control.id if control.framework is not FrameworkId.ISO_27001_2013 else f"ISO 27001:2013 {control.id}"
+    edges = cw.crosswalk(kb, typed, target)
+    if control.framework is FrameworkId.NIST_800_53R5 and "(" not in control.id:
+        for number in range(1, 40):
+            enhancement = kb.get(FrameworkId.NIST_800_53R5, f"{control.id}({number})")
+            if enhancement is not None:
+                edges += cw.crosswalk(kb, enhancement.id, target)
+    return list({(e.target, e.target_framework): e for e in edges}.values())
+
+
+def _to_cmmc(deps: SkillDeps, control: Control) -> Draft:
+    """ISO or SP 800-53 -> CMMC: through the 800-171 requirements the control reaches, each named by its practice."""
     kb = deps.kb
-    edges = cw.crosswalk(kb, control.id, FrameworkId.NIST_800_171R2)
+    edges = _edges(kb, control, FrameworkId.NIST_800_171R2)
     citations = [cite_control(kb, control)]
     if not edges:
         label = kb.framework(FrameworkId.CMMC_2).label

@@ -3,14 +3,21 @@ retrieved by similarity to the facts and their question phrasings."""
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
+from assistant.knowledge import Control, KnowledgeBase
+from assistant.knowledge.ids import find_id_mentions
 from assistant.knowledge.models import ProgramFact
-from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_fact, finish
+from assistant.retrieval import Hit
+from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, cite_fact, finish
 from assistant.tools import program
 
 _SHOWN = 3
 CLOSE = 0.8  # facts whose fused score is at least this share of the best one are shown too
+FACT_CLOSE = 0.6  # a fact this similar to the question answers it
+MARGIN = 0.03  # ...otherwise a requirement that much closer answers instead
 
 
 class FactRequest(BaseModel):
@@ -33,14 +40,41 @@ def find_facts(deps: SkillDeps, question: str) -> list[ProgramFact]:
     return facts[:_SHOWN] or program.program_fact(deps.kb, question)
 
 
+def _similarity(hits: list[Hit]) -> float:
+    return max((h.breakdown.dense_similarity or 0.0 for h in hits), default=0.0)
+
+
 def run(deps: SkillDeps, request: FactRequest) -> Draft:
-    """The best fact first, then the next closest, each cited."""
+    """The best fact first, then the next closest, each cited; a question that a requirement answers better
+    than any fact ("does 800-171 require MFA?") is answered with the requirement."""
+    fact_hits = [h for h in deps.search(request.question, 8, "program") if h.anchor.startswith("fact:")]
+    if _similarity(fact_hits) < FACT_CLOSE:
+        control_hits = [h for h in deps.search(request.question, 5, None) if not h.anchor.startswith(("fact:",
+                                                                                                      "passage:"))]
+        if _similarity(control_hits) > _similarity(fact_hits) + MARGIN:
+            from assistant.skills import search
+
+            return search.run(deps, search.SearchRequest(query=request.question))
     facts = find_facts(deps, request.question)
     if not facts:
         return finish(deps, [deps.t("common", "no_support", hint="Try naming the clause, level or assessment.")],
                       [], tools=["program_fact"], confidence=0.2)
     parts = [f"*{facts[0].title}:* {facts[0].text}"] + [f"• *{f.title}:* {f.text}" for f in facts[1:]]
-    return finish(deps, parts, [cite_fact(f) for f in facts], tools=["program_fact"], confidence=0.8)
+    citations = [cite_fact(f) for f in facts] + [cite_control(deps.kb, c) for c in cited_controls(deps.kb, facts)]
+    return finish(deps, parts, citations, tools=["program_fact"], confidence=0.8)
+
+
+def cited_controls(kb: KnowledgeBase, facts: list[ProgramFact]) -> list[Control]:
+    """The controls and ISO clauses a fact's own citation names ("ISO/IEC 27001:2022, clause 9.3")."""
+    found: list[Control] = []
+    for fact in facts:
+        where = f"{fact.citation.document} {fact.citation.section}"
+        typed = [m.text for m in find_id_mentions(where)]
+        if "27001" in fact.citation.document:
+            typed += [f"clause {n}" for n in re.findall(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.])",
+                                                         fact.citation.section)]
+        found += [c for t in typed if (c := kb.try_resolve(t)) is not None]
+    return list({c.id: c for c in found}.values())[:6]
 
 
 SKILL = Skill(

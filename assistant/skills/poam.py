@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -43,8 +44,7 @@ def run(deps: SkillDeps, request: PoamRequest) -> Draft:
     items = [f"• {i.cmmc_id} ({i.points} pt): {'may' if i.allowed else 'may not'} go on a POA&M — {i.reason}"
              for i in result.items]
     if not result.items:
-        head = deps.t("poam", "rules", threshold=f"{result.threshold_score:g}", max_score=kb.sprs.max_score,
-                      text=rule.text)
+        return _rules(deps, rule, citation, f"{result.threshold_score:g}")
     elif result.conditional_reachable:
         head = deps.t("poam", "reachable", score=result.score, threshold=f"{result.threshold_score:g}")
     else:
@@ -57,6 +57,26 @@ def run(deps: SkillDeps, request: PoamRequest) -> Draft:
              deps.t("poam", "still_not_met") if result.items else ""]
     citations = [citation] + [cite_control(kb, kb.resolve(i.cmmc_id)) for i in result.items]
     return finish(deps, parts, citations, tools=["poam_eligibility", "sprs_score"], confidence=0.9)
+
+
+def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str) -> Draft:
+    """The POA&M rules of a level when no gap was named: criteria, never-eligible requirements, exceptions,
+    closeout, and that an item on a POA&M still scores as NOT MET."""
+    kb = deps.kb
+    never = [kb.resolve(i) for i in rule.never_on_poam]
+    parts = [deps.t("poam", "rules", threshold=threshold, max_score=kb.sprs.max_score, text=rule.text)]
+    if never:
+        parts.append(deps.t("poam", "never", items=", ".join(f"{c.id} {c.title}" for c in never)))
+    exceptions = [dict(e) for e in getattr(rule, "exceptions", None) or []]
+    parts += [deps.t("poam", "exception", id=e["requirement_id"], condition=e["condition"],
+                     points=e["allowed_point_value"]) for e in exceptions]
+    parts += [kb.poam.closeout_text, deps.t("poam", "still_not_met")]
+    closeout = Citation(id="poam:closeout", framework="program", title="POA&M closeout",
+                        source=f"{kb.poam.closeout_citation.document} {kb.poam.closeout_citation.section}",
+                        snippet=kb.poam.closeout_text[:240], kind="rule")
+    cited = never + [kb.resolve(str(e["requirement_id"])) for e in exceptions]
+    return finish(deps, parts, [citation, closeout, *(cite_control(kb, c) for c in cited)],
+                  tools=["poam_eligibility"], confidence=0.85)
 
 
 SKILL = Skill(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_fact, finish
+from assistant.skills.facts import find_facts
 from assistant.tools import recommend
 
 
@@ -23,8 +24,11 @@ def run(deps: SkillDeps, request: RecommendRequest) -> Draft:
     """The path with its reasons (each a cited fact), or what is needed to decide."""
     result = recommend.recommend_path(deps.kb, recommend.facts_from_text(request.situation))
     if result.path == "undecided":
-        return finish(deps, [deps.t("recommend", "undecided", questions=" ".join(result.missing_facts))],
-                      [], tools=["recommend_path"], confidence=0.4, needs_input=True)
+        related = find_facts(deps, request.situation)
+        parts = [f"*{f.title}:* {f.text}" for f in related[:2]]
+        parts.append(deps.t("recommend", "undecided", questions=" ".join(result.missing_facts)))
+        return finish(deps, parts, [cite_fact(f) for f in related[:2]], tools=["recommend_path", "program_fact"],
+                      confidence=0.4, needs_input=not related)
     parts = [deps.t("recommend", "path", path=result.path), " ".join(result.reasons)]
     parts += [f"• *{f.title}:* {f.text}" for f in result.facts]
     if result.missing_facts:

@@ -136,6 +136,10 @@ class IntentClassifier:
         except (OSError, ValueError, KeyError):
             return None
 
+    def embed(self, texts: Sequence[str]) -> Any:
+        """The embedder the classifier was trained with (the grounding probe shares it)."""
+        return self._embed(list(texts))
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Label probabilities for each text."""
         if not texts:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 from assistant.knowledge import Control, KnowledgeBase
 from assistant.understanding.frame import Ask, QuestionFrame, read_tokens
-from assistant.understanding.intents import IntentClassifier, clauses
+from assistant.understanding.grounding import GROUNDING_MIN
+from assistant.understanding.intents import IntentClassifier, Prediction, clauses
 
 ASK_MIN = 0.40  # a clause's reading below this is not taken as a separate ask
 CONFIDENT = 0.35  # below this the answer also gives the second likeliest reading
+DECLINE_MIN = 0.5  # a decline reading weaker than this gives way to the best answering reading
 
 
 @dataclass(frozen=True)
@@ -26,13 +28,16 @@ class ReaderRules:
     finder: str = "search"  # the label that finds the requirement when none is named
     lookup: str = "lookup"
     unknown_id: str = "unknown_id"
+    offtopic: str = "decline_offtopic"
+    needs_grounding: frozenset[str] = frozenset({"fact", "search", "recommend"})
 
 
 class QuestionReader:
     """Frames questions with one classifier (whose ``decline_offtopic`` label also tells out-of-domain apart)."""
 
-    def __init__(self, kb: KnowledgeBase, classifier: Callable[[], IntentClassifier], rules: ReaderRules):
-        self.kb, self._classifier, self.rules = kb, classifier, rules
+    def __init__(self, kb: KnowledgeBase, classifier: Callable[[], IntentClassifier], rules: ReaderRules,
+                 grounding: Callable[[str], float] | None = None):
+        self.kb, self._classifier, self.rules, self._grounding = kb, classifier, rules, grounding
 
     def read(self, question: str, previous_subject: list[Control] | None = None,
              previous_intent: str | None = None, priors: dict[str, float] | None = None) -> QuestionFrame:
@@ -51,7 +56,7 @@ class QuestionReader:
         parts = clauses(frame.question)
         predictions = [p.reweighted(priors) for p in
                        self._classifier().predict([frame.question] + (parts if len(parts) > 1 else []))]
-        whole = predictions[0]
+        whole = _answer_unless_sure_to_decline(predictions[0])
         asks = [Ask(whole.label, whole.confidence, frame.question)]
         if len(parts) > 1:
             by_clause = [Ask(p.label, p.confidence, part) for part, p in zip(parts, predictions[1:], strict=True)
@@ -59,6 +64,9 @@ class QuestionReader:
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
+        if (not frame.controls and frame.intent in self.rules.needs_grounding and self._grounding is not None
+                and self._grounding(frame.question) < GROUNDING_MIN):
+            frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]
         second = whole.ranked[1] if len(whole.ranked) > 1 else None
         if (whole.confidence < CONFIDENT and second and not second[0].startswith("decline")
                 and second[0] not in {a.intent for a in frame.asks}):
@@ -74,6 +82,14 @@ class QuestionReader:
             finder = Ask(self.rules.finder, first.confidence, first.text)
             asks = [finder] + ([first] if first.intent != self.rules.lookup else []) + asks[1:]
         return _unique(asks)
+
+
+def _answer_unless_sure_to_decline(prediction: Prediction) -> Prediction:
+    """A wrong refusal of an in-domain question costs as much as a wrong answer: decline only when sure."""
+    if not prediction.label.startswith("decline") or prediction.confidence >= DECLINE_MIN:
+        return prediction
+    answering = [pair for pair in prediction.ranked if not pair[0].startswith("decline")]
+    return Prediction(answering + [pair for pair in prediction.ranked if pair[0].startswith("decline")])
 
 
 def _unique(asks: list[Ask]) -> list[Ask]:
