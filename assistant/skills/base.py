@@ -133,7 +133,7 @@ def letter(objective_id: str) -> str:
 
 def objectives_line(kb: KnowledgeBase, requirement_id: str) -> str:
     """The 800-171A objectives of a requirement on one line."""
-    return " · ".join(f"{letter(o.id)} {o.text.removeprefix('Determine if ')}" for o in kb.objectives(requirement_id))
+    return " · ".join(f"{o.id} {o.text.removeprefix('Determine if ')}" for o in kb.objectives(requirement_id))
 
 
 def requirement_of(kb: KnowledgeBase, control: Control) -> Control:

@@ -14,7 +14,6 @@ from assistant.skills.base import (
     cite_control,
     cite_passage,
     finish,
-    letter,
     sentence,
 )
 from assistant.tools.lookup import get_control
@@ -64,7 +63,7 @@ def control_card(deps: SkillDeps, control: Control) -> list[str]:
         group = f"Annex A theme {detail.family_id[2:]}" if detail.family_id.startswith("A.") else detail.family_id
         parts.append(f"*Family:* {group} {detail.family}")
     if detail.objectives:
-        objectives = " · ".join(f"{letter(o.id)} {o.text.removeprefix('Determine if ')}" for o in detail.objectives)
+        objectives = " · ".join(f"{o.id} {o.text.removeprefix('Determine if ')}" for o in detail.objectives)
         parts.append(deps.t("lookup", "objectives", objectives=objectives))
     if detail.point_value is not None:
         parts.append(deps.t("lookup", "points", points=points_text(detail.point_value)))

@@ -12,12 +12,14 @@ from assistant.skills.base import SkillInput
 from assistant.tools import scoring
 
 # Plain statements of status that name no ID ("we lack FIPS crypto"): each names the requirement it fails.
+_NOT = r"(?:\bno\b|\bnot\b|n't\b|\black\w*|\bwithout\b|\bmissing\b|\bnon-?)"
 _STATEMENTS: list[tuple[re.Pattern[str], str, str]] = [
-    (re.compile(r"\b(no|lack|without|missing|not)\b[^.]{0,20}\bfips\b|\bnot fips|\bnon-fips", re.I), "partial",
-     "3.13.11"),
+    (re.compile(_NOT + r"[^.]{0,20}\bfips\b|\bfips\b[^.]{0,20}" + _NOT, re.I), "partial", "3.13.11"),
     (re.compile(r"\b(no|without|not using|lack)\b[^.]{0,15}\b(encryption|crypto\w*)\b", re.I), "not_met", "3.13.11"),
-    (re.compile(r"\bmfa (?:only )?for (?:admins?|privileged|remote)|only (?:admins?|privileged|remote)[^.]{0,30}mfa",
-                re.I), "partial", "3.5.3"),
+    (re.compile(r"\b(?:mfa|multi-?factor)\b[^.]{0,40}\b(?:admins?|administrators?|privileged|remote)\b[^.]{0,30}"
+                r"\bonly\b|\bonly\b[^.]{0,30}\b(?:admins?|administrators?|privileged|remote)\b[^.]{0,30}"
+                r"\b(?:mfa|multi-?factor)|\bmfa (?:only )?for (?:admins?|privileged|remote)", re.I),
+     "partial", "3.5.3"),
     (re.compile(r"\b(no|without|lack|missing)\b[^.]{0,10}\b(mfa|multi-?factor)\b", re.I), "not_met", "3.5.3"),
     (re.compile(r"\b(no|without|lack|missing)\b[^.]{0,10}\b(ssp|system security plan)\b", re.I), "not_met", "3.12.4"),
 ]

@@ -47,7 +47,7 @@ def facts_from_text(text: str) -> CompanyFacts:
         cmmc_flowed_down=True if has(r"\b(prime|flow(?:s|ed)? ?down|requires? cmmc)") else None,
         dfars_clauses=True if has(r"252\.204-70(12|21)|dfars") else None,
         commercial_iso_demand=True if has(r"\b(banks?|financ\w*|health\w*|hospitals?|enterprises?|global|europe\w*|"
-                                          r"customers? ask\w*|iso 27001|iso)\b") else None,
+                                          r"(?:customers?|buyers?|clients?) (?:ask|want|require)\w*)\b") else None,
         has_iso_certificate=True if has(r"\b(iso certified|have iso|we're iso|we are iso)") else None,
     )
 
