@@ -60,6 +60,36 @@ def evaluate(kb: KnowledgeBase, retriever: HybridRetriever, queries_file: Path =
     return results
 
 
+TUTORIAL = "dense-only, one document per requirement (LangChain tutorial RAG)"
+
+
+def tutorial_baseline(kb: KnowledgeBase, retriever: HybridRetriever, queries_file: Path = DEV_QUERIES,
+                      k: int = 5) -> dict[str, Any]:
+    """What a LangChain tutorial builds: one chunk per requirement ("title: text" of every 800-171 and 800-172
+    requirement and Annex A control), MiniLM vectors, cosine top-k. Same model and vectors as our index."""
+    import numpy as np
+
+    from assistant.index.documents import knowledge_documents
+
+    docs = [d for d in knowledge_documents(kb) if d.metadata.get("kind") in ("requirement", "control")
+            and d.metadata.get("framework") in ("nist-800-171r2", "nist-800-172", "iso27001-2022")]
+    embedder = retriever._embedder()
+    matrix = np.asarray(embedder.embed([d.embed_text for d in docs]), dtype=np.float32)
+    anchors = [str(d.metadata["anchor"]) for d in docs]
+    queries = yaml.safe_load(queries_file.read_text(encoding="utf-8"))
+    vectors = np.asarray(embedder.embed([q["q"] for q in queries]), dtype=np.float32)
+    r1 = rk = mrr = 0.0
+    for item, vector in zip(queries, vectors, strict=True):
+        wanted = {anchor_of(kb, kb.resolve(e)) for e in item["expect"]}
+        ranked = [anchors[i] for i in np.argsort(-(matrix @ vector))[:10]]
+        rank = next((i for i, a in enumerate(ranked, 1) if a in wanted), None)
+        r1 += rank == 1
+        rk += rank is not None and rank <= k
+        mrr += 1 / rank if rank else 0
+    n = len(queries)
+    return {"recall@1": r1 / n, f"recall@{k}": rk / n, "mrr": mrr / n, "n": n}
+
+
 def id_queries(kb: KnowledgeBase) -> list[tuple[str, str]]:
     """(typed query, expected canonical ID) in the spellings people use, for every indexed control."""
     cases = []

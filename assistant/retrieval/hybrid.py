@@ -18,7 +18,7 @@ from assistant.index.embedding import Embedder
 from assistant.knowledge import Control, KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
 
-RRF_K = 60
+RRF_K = 20  # measured on the dev scenario and dev query sets (k=60 gave 0.697/0.908 recall@1, k=20 0.738/0.908)
 CANDIDATES = 100
 Mode = Literal["hybrid", "dense", "bm25"]
 

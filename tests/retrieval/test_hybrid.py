@@ -6,7 +6,7 @@ import pytest
 
 from assistant.knowledge import KnowledgeBase
 from assistant.retrieval import HybridRetriever, SearchFilters
-from assistant.retrieval.hybrid import _fuse, parse_mode
+from assistant.retrieval.hybrid import RRF_K, _fuse, parse_mode
 from tests.conftest import MakeManager
 
 
@@ -67,7 +67,7 @@ def test_fusion_ranks_agreement_first() -> None:
     assert set(order[2:]) == {"b", "d"}
     breakdown = dict(fused)["c"]
     assert (breakdown.dense_rank, breakdown.bm25_rank) == (3, 1)
-    assert breakdown.rrf == pytest.approx(1 / 63 + 1 / 61)
+    assert breakdown.rrf == pytest.approx(1 / (RRF_K + 3) + 1 / (RRF_K + 1))
 
 
 def test_modes_are_validated() -> None:
