@@ -65,11 +65,21 @@ def control_card(deps: SkillDeps, control: Control) -> list[str]:
     if detail.objectives:
         objectives = " · ".join(f"{o.id} {o.text.removeprefix('Determine if ')}" for o in detail.objectives)
         parts.append(deps.t("lookup", "objectives", objectives=objectives))
+    methods = methods_line(detail.examine, detail.interview, detail.test)
+    if methods:
+        parts.append(deps.t("lookup", "methods", methods=methods))
     if detail.point_value is not None:
         parts.append(deps.t("lookup", "points", points=points_text(detail.point_value)))
     if detail.equivalents:
         parts.append(deps.t("lookup", "equivalents", ids=", ".join(detail.equivalents)))
     return parts
+
+
+def methods_line(examine: str, interview: str, test: str, limit: int = 220) -> str:
+    """The 800-171A assessment methods and their objects (examine / interview / test), each shortened."""
+    shown = [(name, sentence(text, limit)) for name, text in (("Examine", examine), ("Interview", interview),
+                                                              ("Test", test)) if text]
+    return " · ".join(f"{name}: {text}" for name, text in shown)
 
 
 def points_text(value: object) -> str:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from assistant.knowledge import KnowledgeBase
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, requirement_of
+from assistant.skills.lookup import methods_line
 
 
 class SspRequest(BaseModel):
@@ -25,6 +26,9 @@ def run(deps: SkillDeps, request: SspRequest) -> Draft:
     control = requirement_of(kb, kb.resolve(request.control_id))
     items = deps.context.evidence
     parts = [deps.t("ssp", "intro", id=control.id, title=control.title), control.text]
+    methods = methods_line(control.examine, control.interview, control.test)
+    if methods:
+        parts.append(deps.t("lookup", "methods", methods=methods))
     citations = [cite_control(kb, control)]
     for objective in kb.objectives(control.id):
         backing = [i.id for i in items if any(_covers(kb, c, control.id, objective.id) for c in i.controls)]
