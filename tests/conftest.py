@@ -78,11 +78,15 @@ def make_manager(tmp_path: Path) -> MakeManager:
 
 
 @pytest.fixture(scope="session")
-def full_index(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase) -> IndexManager:
-    """The whole knowledge base in a real Chroma + BM25 index, embedded by the deterministic test embedder."""
-    embedder = HashingEmbedder()
+def full_index(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, real_embedder: Any) -> IndexManager:
+    """The whole knowledge base in a real Chroma + BM25 index with the real model, as users have it: the shipped
+    vector cache means nothing is embedded at build time."""
+    from assistant.index.embedding import model_files
+    from assistant.index.service import SHIPPED_VECTORS
+
     layout = IndexLayout(tmp_path_factory.mktemp("full-index"))
-    manager = IndexManager(kb, layout, ChromaLocation(layout.chroma), lambda: embedder, embedder.model_id)
+    manager = IndexManager(kb, layout, ChromaLocation(layout.chroma), lambda: real_embedder, model_files().model_id,
+                           kb.data.root / SHIPPED_VECTORS)
     manager.build()
     return manager
 

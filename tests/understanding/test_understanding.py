@@ -99,3 +99,24 @@ def test_yaml_bombs_and_deep_nesting_are_refused(tmp_path: Path) -> None:
     binary.write_bytes(b"not_met: [\xff\xfe]")
     with pytest.raises(ValueError, match="UTF-8"):
         load_yaml_file(binary)
+
+
+def test_grounding_declines_questions_far_from_every_document(assistant: Any) -> None:
+    far = assistant.ask("What is the relationship between DAL levels and software verification under DO-178C?")
+    assert far.refused and far.refusal_reason == "out of domain"
+    near = assistant.ask("which requirement says we need MFA for remote access?")
+    assert not near.refused and "3.5.3" in near.cited_ids
+
+
+def test_mfa_partial_credit_needs_remote_and_privileged() -> None:
+    from assistant.skills.status import mfa_status
+
+    assert mfa_status("MFA is on our admin accounts only; VPN users use a password") == "not_met"
+    assert mfa_status("we have MFA only for remote and privileged users") == "partial"
+    assert mfa_status("we use MFA everywhere") is None
+
+
+def test_gaps_described_in_plain_words_are_scored(assistant: Any) -> None:
+    answer = assistant.ask("Nobody reviews our audit logs and our laptops are not encrypted. What's our SPRS score?")
+    assert answer.intent == "sprs" and "SPRS score: 1" in answer.text  # some deduction from 110
+    assert any(c.startswith("3.") for c in answer.cited_ids)
