@@ -12,6 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.build.scoping_vocabulary import DocumentationNote
 from assistant.knowledge.models import AssetCategory
 from assistant.tools import scoping_facts as sf
 
@@ -93,7 +94,10 @@ def describe(text: str) -> list[AssetFacts]:
         for clause in spans:
             sf._read_clause(clause.text, reading)
         return [_to_facts(reading, norm)]
-    return [_to_facts(sf.read_asset(norm, t, [o for o in asked if o is not t], found, spans), norm) for t in asked]
+    readings = [sf.read_asset(norm, t, [o for o in asked if o is not t], found, spans) for t in asked]
+    for reading, target in zip(readings, asked, strict=True):
+        reading.name = text[target.name_start:target.end]  # the user's own spelling
+    return [_to_facts(r, norm) for r in readings]
 
 
 def facts_from_description(text: str) -> AssetFacts:
@@ -110,7 +114,7 @@ def _to_facts(r: sf.Reading, text: str) -> AssetFacts:
         provides_security=True if kind == "security" and r.provides_security is not False else r.provides_security,
         can_handle_cui=False if r.kvm_only else r.can_handle_cui,
         prevented_by_policy=r.prevented_by_policy if r.prevented_by_policy else None,
-        specialized_type=cls.label if kind == "specialized" else None,
+        specialized_type=cls.label if cls and kind == "specialized" else None,
         separated=r.separated, cloud_or_external_service=True if cloud else None,
         fedramp_moderate=True if re.search(r"\bfedramp\b[^.;]{0,30}\b(?:moderate|high)\b", text) else None,
         name=r.name, kvm_only=r.kvm_only or None, intent_only=r.intent_only or None,
@@ -139,7 +143,7 @@ def classify_asset(kb: KnowledgeBase, facts: AssetFacts, level: int = 2) -> Scop
     """Decide the asset's category at ``level`` following 32 CFR 170.19 (b) for Level 1, (c) for 2, (d) for 3;
     when one fact decides and is unknown, the result is conditional: no category, one branch per answer."""
     steps: list[str] = []
-    if facts.class_label:
+    if facts.class_label and facts.asset_class not in ("it", "people"):
         steps.append(f"{facts.name}: {facts.class_label} ({facts.class_source}).")
     category, branches = _level1(facts, steps) if level == 1 else _decide(facts, steps)
     if level == 3:
@@ -202,6 +206,9 @@ def _not_handling(f: AssetFacts, steps: list[str]) -> tuple[Category | None, lis
         return "Contractor Risk Managed Asset", []
     if f.handles_cui is False:
         steps.append("Not handling CUI is not enough by itself: what keeps CUI off it decides the category.")
+        if f.separated is False:
+            steps.append("On a shared network it can usually reach CUI; separating it is the common way to take it "
+                         "out of scope.")
         return None, [("it can reach CUI and documented policy, procedures and practice keep CUI off it",
                        "Contractor Risk Managed Asset"),
                       ("it is physically or logically separated from the CUI assets", "Out-of-Scope Asset"),
@@ -268,7 +275,7 @@ def _result(kb: KnowledgeBase, level: int, category: Category | None, branches: 
     )
 
 
-def documentation(level: int, category: str | None) -> sf.sv.DocumentationNote | None:
+def documentation(level: int, category: str | None) -> DocumentationNote | None:
     """What must, and need not, be documented for ``category`` at ``level`` (scoping vocabulary data)."""
     return next((d for d in sf.vocabulary().documentation if d.level == level and d.category == category), None)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 
 from assistant.knowledge.build import scoping_vocabulary as sv
@@ -33,6 +34,7 @@ _ZONE_VERBS = ("open", "opens", "opened", "access", "accesses", "accessed", "edi
                "backup of", "backups of", "backs up the", "replicates", "mirrors", "log into", "logs into")
 _ELSEWHERE = re.compile(r"\b(?:only|stays?|kept|remains?|solely)\b[^.;]{0,40}\b(?:in|inside|within|on)\s+(?:the|our)\s+"
                         r"(?:enclave|engineering|cui|program|secure|approved|other)", re.I)
+_PLAIN = str.maketrans("’‘“”–—", "''\"\"--")
 _QUESTION_START = re.compile(r"^\s*(?:is|are|does|do|what|how|where|which|can|should|would|will|categori[sz]e|"
                              r"classify|place)\b", re.I)
 
@@ -99,7 +101,7 @@ def _patterns(root: Path | None = None) -> tuple[re.Pattern[str], dict[str, sv.A
 
 def normalize(text: str) -> str:
     """Lower-case with plain quotes and hyphens, same length as the input (offsets stay valid)."""
-    return text.lower().translate(str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"}))
+    return text.lower().translate(_PLAIN)
 
 
 def mentions(text: str) -> list[Mention]:
@@ -114,7 +116,8 @@ def mentions(text: str) -> list[Mention]:
             found.append(Mention(prev.start, m.end(), m.group(0), best, _name(text, prev.start, m.end()),
                                  prev.cui_modified))
             continue
-        modified = bool(re.search(r"(?:" + cues["cui_terms"].pattern + r")\s+$", text[max(0, m.start() - 40):m.start()]))
+        before = text[max(0, m.start() - 40):m.start()]
+        modified = bool(re.search(r"(?:" + cues["cui_terms"].pattern + r")\s+$", before))
         found.append(Mention(m.start(), m.end(), m.group(0), cls, _name(text, m.start(), m.end()), modified))
     return found
 
@@ -137,13 +140,14 @@ def clauses(text: str) -> list[_Clause]:
     out: list[_Clause] = []
     for number, sent in enumerate(re.finditer(r"[^.?!]+[.?!]?", text)):
         s_text, base = sent.group(0), sent.start()
-        question = s_text.rstrip().endswith("?") or bool(_QUESTION_START.match(s_text))
         cuts = [0] + [m.end() for m in re.finditer(
             r"[;:]\s*|,?\s+(?:but|though|although|whereas|however)\s+|,\s+(?:and|while)\s+|,\s+(?=it\b|they\b)",
             s_text)] + [len(s_text)]
-        for a, b in zip(cuts, cuts[1:], strict=False):
-            if s_text[a:b].strip():
-                out.append(_Clause(base + a, base + b, s_text[a:b], number, question))
+        for a, b in pairwise(cuts):
+            piece = s_text[a:b]
+            if piece.strip():
+                question = piece.rstrip().endswith("?") or bool(_QUESTION_START.match(piece))
+                out.append(_Clause(base + a, base + b, piece, number, question))
     return out
 
 
@@ -157,8 +161,9 @@ def targets(text: str, found: list[Mention], spans: list[_Clause]) -> list[Menti
         asked = [m for m in assets if not m.cui_modified]
     distinct: list[Mention] = []
     for m in asked:
-        if not any(_same(m, d) for d in distinct):
-            distinct.append(m)
+        first = next(a for a in assets if _same(a, m))  # the description's own wording names it
+        if not any(_same(first, d) for d in distinct):
+            distinct.append(first)
     if distinct:
         return distinct
     subjects = [m for m in assets if not m.cui_modified and _preceding_word(text, m.name_start) not in _TRANSPORT]
@@ -167,7 +172,7 @@ def targets(text: str, found: list[Mention], spans: list[_Clause]) -> list[Menti
 
 def _same(a: Mention, b: Mention) -> bool:
     if a.cls.id != b.cls.id:
-        return False
+        return "people" not in (a.cls.kind, b.cls.kind) and (a.term.endswith(b.term) or b.term.endswith(a.term))
     if a.cls.kind not in ("it", "cloud", "people", "vdi"):
         return True
     last_a, last_b = a.term.split()[-1].rstrip("s"), b.term.split()[-1].rstrip("s")
@@ -228,7 +233,7 @@ def _read_clause(clause: str, r: Reading) -> None:
     if cui is True:
         r.handles_cui = True
     elif cui is False:
-        r.handles_cui = False if r.handles_cui is not True else True
+        r.handles_cui = r.handles_cui is True
         if practice or _has(clause, "intent_only"):
             r.can_handle_cui = r.can_handle_cui if r.can_handle_cui is not None else True
     elif _has(clause, "restrictions") and _has(clause, "handling_verbs") and r.handles_cui is None:
@@ -271,7 +276,7 @@ def _cui_polarity(clause: str) -> bool | None:
     polarity = _term_polarity(clause, "cui_terms")
     if polarity is None and any(re.search(rf"\b{re.escape(v)}\b(?:\s+\w+)?\s+(?:the\s+|our\s+)?cui\s", clause)
                                 for v in _ZONE_VERBS):
-        polarity = False if _negated_before(clause, len(clause)) else True
+        polarity = not _negated_before(clause, len(clause))
     return polarity
 
 
@@ -310,7 +315,7 @@ def _negated_after(after: str) -> bool:
     for word in words:
         if word in ("and", "or", "but", "with"):
             return False
-        if word in ("off", "away") or word in ("never", "not", "isn't", "aren't", "wasn't", "no") or word.endswith("n't"):
+        if word in ("off", "away", "never", "not", "isn't", "aren't", "wasn't", "no") or word.endswith("n't"):
             return True
     return False
 
