@@ -1,4 +1,4 @@
-"""Scoping: the 32 CFR 170.19 category of a described asset, or the facts that decide it."""
+"""Scoping: the 32 CFR 170.19 category of each described asset, or the branches one missing fact opens."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ _HEADINGS = {"CUI Asset": "CUI Assets", "Security Protection Asset": "Security P
 
 
 class ScopingRequest(BaseModel):
-    """An asset described in plain words, the CMMC level, and any facts stated outright."""
+    """Assets described in plain words, the CMMC level, and any facts stated outright."""
 
     description: str = Field(min_length=1, max_length=4000)
     level: int = Field(default=2, ge=1, le=3)
@@ -37,47 +37,88 @@ def _isms_only(inp: SkillInput) -> bool:
 
 
 def read(inp: SkillInput) -> ScopingRequest:
-    """The description is the question; stated asset facts come from the context."""
+    """The description is the question; facts stated outright in the context override what it says."""
     stated = inp.deps.context.asset.model_dump(exclude_none=True)
-    facts = scoping.facts_from_description(inp.frame.question)
-    if stated:
-        facts = facts.model_copy(update=stated)
-    return ScopingRequest(description=inp.frame.question, level=level_of(inp.frame, 2), facts=facts,
+    return ScopingRequest(description=inp.frame.question, level=level_of(inp.frame, 2),
+                          facts=scoping.AssetFacts(**stated) if stated else None,
                           mentions_iso=inp.frame.names("iso27001-2022"), isms_only=_isms_only(inp))
 
 
 def run(deps: SkillDeps, request: ScopingRequest) -> Draft:
-    """The verdict with why, what the assessor does and what to document; or the deciding questions."""
+    """Per asset: the verdict, why, what the assessor does and what to document; or the conditional branches."""
     kb = deps.kb
     if request.isms_only:
         return _isms_scope(deps, request.description)
-    facts = request.facts or scoping.facts_from_description(request.description)
-    result = scoping.classify_asset(kb, facts, request.level)
+    overrides = request.facts.model_dump(exclude_unset=True) if request.facts else None
+    result = scoping.assess(kb, request.description, request.level, overrides)
+    results = result.assets or [result]
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for item in results:
+        if len(results) > 1:
+            parts.append(deps.t("scoping", "asset", name=item.facts.name))
+        body, cites = _render(deps, request, item)
+        parts += body
+        citations += [c for c in cites if c.id not in {x.id for x in citations}]
+    if request.mentions_iso:
+        parts.append(deps.t("scoping", "iso", text=" ".join(scoping.iso_scope_guidance(kb))))
+    decided = [r for r in results if r.category]
+    single = result.category if len(results) == 1 else None
+    return finish(deps, parts, citations, tools=["classify_asset"],
+                  confidence=0.85 if len(decided) == len(results) else 0.6,
+                  scope_category=single, needs_input=not decided)
+
+
+def _render(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingResult) -> tuple[list[str],
+                                                                                               list[Citation]]:
     if result.category is None:
-        basis = [cite_passage(p) for p in kb.find_passages(guide=f"scoping-l{request.level}",
-                                                           section_prefix="CMMC Asset Categories")[:1]]
-        return finish(deps, [deps.t("scoping", "unknown", questions=" ".join(result.missing_facts))],
-                      basis, tools=["classify_asset"], confidence=0.4, needs_input=True)
-    verdict = ("Yes: it is in scope as a " if result.in_scope else "No: it is an ") + result.category + "."
+        return _conditional(deps, request, result)
+    kb, category = deps.kb, result.category
+    article = "an" if category[0] in "AEIOU" else "a"
+    verdict = (f"Yes: it is in scope as {article} " if result.in_scope else f"No: it is {article} ") + category + "."
+    if request.level == 1 and category == "Specialized Asset":
+        verdict = "No: it is a Specialized Asset, which is not part of the Level 1 self-assessment scope."
     parts = [deps.t("scoping", "verdict", verdict=verdict, reason=" ".join(result.reasoning))]
     if result.assessor_checks:
         parts.append(deps.t("scoping", "treatment", checks="; ".join(result.assessor_checks)))
     if result.must_document:
         parts.append(deps.t("scoping", "document", docs="; ".join(result.must_document)))
-    if result.category == "CUI Asset" and re.search(r"\b(paste|sometimes|accident|occasional|by mistake)",
-                                                    request.description, re.I):
+    if result.need_not_document:
+        parts.append(deps.t("scoping", "need_not", text=" ".join(result.need_not_document)) + " "
+                     + deps.t("scoping", "doc_source", source=result.documentation_source))
+    if category == "CUI Asset" and re.search(r"\b(paste|sometimes|accident|occasional|by mistake)",
+                                             request.description, re.I):
         parts.append(deps.t("scoping", "alternative_cui"))
     parts.extend(result.provider_notes)
     if result.assumptions:
         parts.append(deps.t("scoping", "assumed", assumptions=" ".join(result.assumptions)))
-    if request.mentions_iso:
-        parts.append(deps.t("scoping", "iso", text=" ".join(scoping.iso_scope_guidance(kb))))
-    citations = [Citation(id=f"asset:{request.level}:{result.category}", framework="program", title=result.category,
+    citations = [Citation(id=f"asset:{request.level}:{category}", framework="program", title=category,
                           source=result.citation, snippet=" ".join(result.reasoning)[:240], kind="rule")]
-    citations += [cite_passage(p) for p in _passages(kb, request.level, result.category)]
-    if facts.cloud_or_external_service:
+    citations += [cite_passage(p) for p in _passages(kb, request.level, category)]
+    if result.facts.cloud_or_external_service and category == "CUI Asset":
         citations += [cite_fact(f) for f in kb.program_facts if f.id == "dfars-7012-cloud"]
-    return finish(deps, parts, citations, tools=["classify_asset"], confidence=0.85, scope_category=result.category)
+    return parts, citations
+
+
+def _conditional(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingResult) -> tuple[list[str],
+                                                                                                    list[Citation]]:
+    kb = deps.kb
+    if not result.branches:
+        basis = [cite_passage(p) for p in kb.find_passages(guide=f"scoping-l{request.level}",
+                                                           section_prefix="CMMC Asset Categories")[:1]]
+        return [deps.t("scoping", "unknown", questions=" ".join(result.missing_facts))], basis
+    about = f" about {result.facts.name}" if result.facts.name != "the asset" else ""
+    parts = [deps.t("scoping", "conditional", about=about)]
+    parts += [deps.t("scoping", "branch", condition=b.condition, category=b.category,
+                     treatment=f": {b.treatment}" if b.treatment else "") for b in result.branches]
+    parts.append(" ".join(result.reasoning))
+    if result.missing_facts:
+        parts.append(deps.t("scoping", "settle", questions=" ".join(result.missing_facts)))
+    citations: list[Citation] = []
+    for branch in result.branches:
+        citations += [cite_passage(p) for p in _passages(kb, request.level, branch.category)
+                      if cite_passage(p).id not in {c.id for c in citations}]
+    return parts, citations
 
 
 def _isms_scope(deps: SkillDeps, question: str) -> Draft:
@@ -95,7 +136,8 @@ def _passages(kb: KnowledgeBase, level: int, category: str) -> list[Passage]:
 
 SKILL = Skill(
     name="scoping",
-    summary="Place a described asset in its CMMC asset category (32 CFR 170.19) at Level 1, 2 or 3, with what "
-            "the assessor does and what must be documented; or ask for the deciding fact.",
+    summary="Place each described asset in its CMMC asset category (32 CFR 170.19) at Level 1, 2 or 3, with what "
+            "the assessor does and what must (and need not) be documented; when one fact is missing, the category "
+            "each answer leads to.",
     request_model=ScopingRequest, read=read, run=run,
 )

@@ -12,7 +12,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.build.scoping_vocabulary import DocumentationNote
 from assistant.knowledge.models import AssetCategory
+from assistant.tools import scoping_facts as sf
 
 Category = Literal[
     "CUI Asset", "Security Protection Asset", "Contractor Risk Managed Asset", "Specialized Asset",
@@ -42,10 +44,25 @@ class AssetFacts(BaseModel):
     cloud_or_external_service: bool | None = None
     fedramp_moderate: bool | None = None
     name: str = "the asset"
+    kvm_only: bool | None = Field(None, description="a VDI client limited to Keyboard/Video/Mouse")
+    intent_only: bool | None = Field(None, description="CUI is 'not supposed to' go there; no practice named")
+    business_saas: bool | None = Field(None, description="HR/payroll/accounting SaaS (Scoping Guide L2, ESP)")
+    asset_class: str | None = None
+    class_label: str | None = None
+    class_source: str | None = None
+
+
+class ConditionalBranch(BaseModel):
+    """One answer to the missing fact, and the category it leads to."""
+
+    condition: str
+    category: Category
+    treatment: str = ""
 
 
 class ScopingResult(BaseModel):
-    """A verdict with its reasoning, or the questions that must be answered first."""
+    """A verdict with its reasoning; or, when one fact is missing, a branch per answer (``category`` None).
+    A description naming several assets gives one result per asset in ``assets`` (the first is the head)."""
 
     level: int
     category: Category | None
@@ -58,160 +75,214 @@ class ScopingResult(BaseModel):
     provider_notes: list[str]
     citation: str
     facts: AssetFacts
+    need_not_document: list[str] = Field(default_factory=list)
+    documentation_source: str = ""
+    branches: list[ConditionalBranch] = Field(default_factory=list)
+    assets: list[ScopingResult] = Field(default_factory=list)
 
 
 # ---- reading facts from a description -------------------------------------------------------
 
-_NEGATED_CUI = re.compile(
-    r"\b(no|never|not|n't|without|doesn't|does not|don't|do not|won't|cannot|can't)\b[^.;]{0,40}\bcui\b"
-    r"|\bcui\b[^.;]{0,20}\b(is not|isn't|never|not)\b[^.;]{0,15}\b(stored|processed|transmitted|allowed|present)",
-    re.I)
-_CUI_WORD = r"(?:cui|controlled unclassified information|itar|export[- ]controlled|technical data|cui drawings?)"
-_VERB = (r"(?:paste[sd]?|stor(?:e|es|ed|ing)|process(?:es|ed|ing)?|transmit(?:s|ted)?|sen(?:d|ds|t)|upload(?:s|ed)?|"
-         r"receiv(?:e|es|ed)|contain(?:s|ed)?|hold(?:s)?|keep(?:s)?|sav(?:e|es|ed)|shar(?:e|es|ed)|e-?mail(?:s|ed)?|"
-         r"attach(?:es|ed)?|download(?:s|ed)?|put(?:s)?|handl(?:e|es|ed|ing)|touch(?:es)?|has|have|with|"
-         r"land(?:s|ed)?|ends? up)")
-_HANDLES = re.compile(rf"\b{_VERB}\b[^.;]{{0,40}}\b{_CUI_WORD}\b|\b{_CUI_WORD}\b[^.;]{{0,25}}\b(?:is|are|gets?|"
-                      r"ends? up)\b[^.;]{0,15}\b(?:stored|pasted|processed|kept|saved|shared|sent)"
-                      rf"|\b{_CUI_WORD}\s+(?:lands?|landed|ends? up|sits?|lives?)\b", re.I)
-_CAPABLE = re.compile(rf"\b(?:could|can|may|might|able to|capable of)\b[^.;]{{0,30}}\b{_CUI_WORD}\b", re.I)
-_FCI = re.compile(r"\b(fci|federal contract information|contract information)\b", re.I)
-_SECURITY = re.compile(
-    r"\b(firewall|siem|edr|xdr|antivirus|anti-virus|identity provider|idp|active directory|entra|okta|mfa server|"
-    r"log (?:server|collector)|syslog|vulnerability scanner|ids|ips|vpn concentrator|pam|password manager|"
-    r"security operations|soc|mdm|intune|proxy|backup (?:server|system)|rmm|remote monitoring|remote management|"
-    r"management tool)\b", re.I)
-_PREVENTED = re.compile(r"\b(prohibit\w*|not (?:allowed|permitted|intended)|forbid\w*|banned|policy (?:says|bars|"
-                        r"forbids)|dlp|blocked from)\b", re.I)
-_SPECIALIZED = {
-    "IoT": re.compile(r"\b(iot|smart (?:tv|camera|thermostat)|badge reader|camera)\b", re.I),
-    "OT": re.compile(r"\b(ot|plc|scada|ics|hmi|cnc|operational technology|machine controller)\b", re.I),
-    "GFE": re.compile(r"\b(gfe|government[- ]furnished)\b", re.I),
-    "Test Equipment": re.compile(r"\b(test equipment|oscilloscope|spectrum analyzer|power meter)\b", re.I),
-    "Restricted Information System": re.compile(r"\b(restricted information system|legacy|obsolete|"
-                                                r"deliverable replica)\b", re.I),
-}
-_SEPARATED = re.compile(r"\b(air[- ]?gapped|isolated|separate(?:d)? network|segmented|no connection|vdi client|"
-                        r"keyboard/video/mouse|kvm)\b", re.I)
-_CLOUD = re.compile(r"\b(cloud|saas|jira|confluence|slack|teams|microsoft 365|office 365|m365|google workspace|"
-                    r"gmail|aws|azure|gcc(?: high)?|salesforce|github|dropbox|box\.com|zoom|msp|mssp|"
-                    r"managed service|external service provider)\b", re.I)
-_FEDRAMP = re.compile(r"\bfedramp\b", re.I)
+def describe(text: str) -> list[AssetFacts]:
+    """Facts about each asset the description asks about (one, or several), read per clause."""
+    norm = sf.normalize(text)
+    found = sf.mentions(norm)
+    spans = sf.clauses(norm)
+    asked = sf.targets(norm, found, spans)
+    if not asked:
+        reading = sf.Reading(name="the asset")
+        for clause in spans:
+            sf._read_clause(clause.text, reading)
+        return [_to_facts(reading, norm)]
+    readings = [sf.read_asset(norm, t, [o for o in asked if o is not t], found, spans) for t in asked]
+    for reading, target in zip(readings, asked, strict=True):
+        reading.name = text[target.name_start:target.end]  # the user's own spelling
+    return [_to_facts(r, norm) for r in readings]
 
 
 def facts_from_description(text: str) -> AssetFacts:
-    """Read the facts a description states; everything it does not state stays unknown."""
-    prevented = bool(_PREVENTED.search(text))
-    capable = bool(_CAPABLE.search(text))
-    negated = bool(_NEGATED_CUI.search(text))
-    specialized = next((name for name, pattern in _SPECIALIZED.items() if pattern.search(text)), None)
-    handles: bool | None = None
-    if negated or (capable and prevented):
-        handles = False  # "never touches CUI"; "could hold CUI but policy prohibits it"
-    elif _HANDLES.search(text) and not capable:
-        handles = True
+    """Read the facts a description states about the asset it asks about; the rest stays unknown."""
+    return describe(text)[0]
+
+
+def _to_facts(r: sf.Reading, text: str) -> AssetFacts:
+    cls = r.asset_class
+    kind = cls.kind if cls else None
+    cloud = kind == "cloud" or bool(re.search(r"\b(?:cloud|saas|hosted)\b", r.name))
     return AssetFacts(
-        handles_cui=handles,
-        handles_fci=True if _FCI.search(text) else None,
-        provides_security=True if _SECURITY.search(text) else None,
-        can_handle_cui=True if capable or (negated and prevented) else None,
-        prevented_by_policy=True if prevented else None,
-        specialized_type=specialized,
-        separated=True if _SEPARATED.search(text) else None,
-        cloud_or_external_service=True if _CLOUD.search(text) else None,
-        fedramp_moderate=True if _FEDRAMP.search(text) and re.search(r"moderate|high", text, re.I) else None,
-        name=_asset_name(text),
+        handles_cui=r.handles_cui, handles_fci=r.handles_fci,
+        provides_security=True if kind == "security" and r.provides_security is not False else r.provides_security,
+        can_handle_cui=False if r.kvm_only else r.can_handle_cui,
+        prevented_by_policy=r.prevented_by_policy if r.prevented_by_policy else None,
+        specialized_type=cls.label if cls and kind == "specialized" else None,
+        separated=r.separated, cloud_or_external_service=True if cloud else None,
+        fedramp_moderate=True if re.search(r"\bfedramp\b[^.;]{0,30}\b(?:moderate|high)\b", text) else None,
+        name=r.name, kvm_only=r.kvm_only or None, intent_only=r.intent_only or None,
+        business_saas=True if kind == "business_saas" else None,
+        asset_class=cls.id if cls else None, class_label=cls.label if cls else None,
+        class_source=cls.source if cls else None,
     )
-
-
-def _asset_name(text: str) -> str:
-    match = _CLOUD.search(text) or _SECURITY.search(text)
-    return match.group(0) if match else "the asset"
 
 
 # ---- the decision procedure -----------------------------------------------------------------
 
+Branch = tuple[str, Category]
+
+
+def assess(kb: KnowledgeBase, text: str, level: int = 2, overrides: dict[str, object] | None = None) -> ScopingResult:
+    """Every asset a description asks about, placed at ``level``; several assets give ``assets``."""
+    facts = [f.model_copy(update=overrides or {}) for f in describe(text)]
+    results = [classify_asset(kb, f, level) for f in facts]
+    if len(results) == 1:
+        return results[0]
+    head = results[0].model_copy(update={"assets": results})
+    return head
+
+
 def classify_asset(kb: KnowledgeBase, facts: AssetFacts, level: int = 2) -> ScopingResult:
-    """Decide the asset's category at ``level`` following 32 CFR 170.19 (b) for Level 1, (c) for 2, (d) for 3."""
-    if level == 1:
-        return _level1(kb, facts)
+    """Decide the asset's category at ``level`` following 32 CFR 170.19 (b) for Level 1, (c) for 2, (d) for 3;
+    when one fact decides and is unknown, the result is conditional: no category, one branch per answer."""
     steps: list[str] = []
-    category = _decide(facts, steps)
-    return _result(kb, level, category, steps, facts)
+    if facts.class_label and facts.asset_class not in ("it", "people"):
+        steps.append(f"{facts.name}: {facts.class_label} ({facts.class_source}).")
+    category, branches = _level1(facts, steps) if level == 1 else _decide(facts, steps)
+    if level == 3:
+        category, branches = _level3(category, branches, steps)
+    return _result(kb, level, category, branches, steps, facts)
 
 
-def _decide(facts: AssetFacts, steps: list[str]) -> Category | None:
-    if facts.handles_cui is True:
-        steps.append(f"{facts.name} processes, stores or transmits CUI, so it is in scope whatever was intended.")
-        if facts.specialized_type:
-            steps.append(f"It is {facts.specialized_type}, which can handle CUI but cannot be fully secured: "
-                         "a Specialized Asset.")
-            return "Specialized Asset"
-        return "CUI Asset"
-    if facts.provides_security is True:
-        steps.append(f"{facts.name} provides security functions or capabilities to the CUI scope: a Security "
+def _decide(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    if f.kvm_only:
+        steps.append(f"{f.name} only exchanges Keyboard/Video/Mouse with a VDI session: an endpoint hosting a VDI "
+                     "client configured to allow no processing, storage or transmission of CUI beyond that is "
+                     "Out-of-Scope.")
+        return "Out-of-Scope Asset", []
+    if f.handles_cui is True:
+        steps.append(f"{f.name} processes, stores or transmits CUI, so it is in scope whatever was intended.")
+        if f.specialized_type:
+            steps.append(f"As {f.specialized_type} it can handle CUI but cannot be fully secured: a Specialized Asset.")
+            return "Specialized Asset", []
+        return "CUI Asset", []
+    if f.provides_security is True:
+        steps.append(f"{f.name} provides security functions or capabilities to the CUI scope: a Security "
                      "Protection Asset, whether or not CUI passes through it.")
-        return "Security Protection Asset"
-    if facts.handles_cui is None:
-        steps.append("Whether the asset processes, stores or transmits CUI decides everything else, and it is not "
-                     "known.")
-        return None
-    steps.append(f"{facts.name} does not process, store or transmit CUI.")
-    if facts.separated is True:
+        return "Security Protection Asset", []
+    if f.specialized_type:
+        return _specialized(f, steps)
+    if f.handles_cui is False:
+        steps.append(f"{f.name} does not process, store or transmit CUI.")
+    return _not_handling(f, steps)
+
+
+def _specialized(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    if f.separated is True or f.can_handle_cui is False:
+        steps.append("It is isolated from the CUI assets and gets no CUI: Out-of-Scope (be ready to justify it).")
+        return "Out-of-Scope Asset", []
+    if f.separated is False or f.can_handle_cui is True:
+        steps.append("It can reach CUI (it is not separated from the CUI assets) but cannot be fully secured: "
+                     "a Specialized Asset.")
+        return "Specialized Asset", []
+    steps.append("Whether CUI (drawings, part programs, test data) can reach it is not stated.")
+    return None, [("CUI reaches it, or it sits on a network where it can (drawings, part programs, test results)",
+                   "Specialized Asset"),
+                  ("it is physically or logically isolated and never gets CUI", "Out-of-Scope Asset")]
+
+
+def _not_handling(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    if f.separated is True:
         steps.append("It is physically or logically separated from CUI assets and provides no security to them: "
                      "Out-of-Scope (be ready to justify why it cannot handle CUI).")
-        return "Out-of-Scope Asset"
-    if facts.can_handle_cui is True or facts.prevented_by_policy is True:
-        if facts.prevented_by_policy is True:
-            steps.append("It could handle CUI but policy, procedures and practice keep CUI off it: a Contractor Risk "
-                         "Managed Asset (no separation required).")
-            return "Contractor Risk Managed Asset"
-        steps.append("It could handle CUI, and nothing is said about policy and practice keeping CUI off it.")
-        return None
-    if facts.can_handle_cui is False:
+        return "Out-of-Scope Asset", []
+    if f.can_handle_cui is False:
         steps.append("It cannot process, store or transmit CUI and gives no security protection: Out-of-Scope.")
-        return "Out-of-Scope Asset"
-    steps.append("Whether it is separated from CUI assets, or kept free of CUI by policy and practice, is not known.")
-    return None
+        return "Out-of-Scope Asset", []
+    if f.business_saas and f.handles_cui is False:
+        steps.append("A business SaaS (HR, payroll, accounting) that holds no CUI and no security protection data "
+                     "is typically not an External Service Provider: Out-of-Scope.")
+        return "Out-of-Scope Asset", []
+    if f.prevented_by_policy is True:
+        steps.append("It could handle CUI, but policy, procedures and practice keep CUI off it: a Contractor Risk "
+                     "Managed Asset (no separation required).")
+        return "Contractor Risk Managed Asset", []
+    if f.handles_cui is False:
+        steps.append("Not handling CUI is not enough by itself: what keeps CUI off it decides the category.")
+        if f.separated is False:
+            steps.append("On a shared network it can usually reach CUI; separating it is the common way to take it "
+                         "out of scope.")
+        return None, [("it can reach CUI and documented policy, procedures and practice keep CUI off it",
+                       "Contractor Risk Managed Asset"),
+                      ("it is physically or logically separated from the CUI assets", "Out-of-Scope Asset"),
+                      ("CUI ever lands on it (opened, pasted, attached, synced)", "CUI Asset")]
+    steps.append("Whether CUI is processed, stored or transmitted on it is not stated.")
+    branches: list[Branch] = [("CUI is processed, stored or transmitted on it, even occasionally", "CUI Asset")]
+    if f.asset_class in (None, "cloud", "security_services"):
+        branches.append(("it only holds security protection data (logs, configurations, passwords) or provides "
+                         "a security function", "Security Protection Asset"))
+    branches += [("it could handle CUI but documented policy, procedures and practice keep CUI off it",
+                  "Contractor Risk Managed Asset"),
+                 ("it cannot handle CUI, or is physically or logically separated from the CUI assets",
+                  "Out-of-Scope Asset")]
+    return None, branches
 
 
-def _result(kb: KnowledgeBase, level: int, category: Category | None, steps: list[str],
+def _level3(category: Category | None, branches: list[Branch], steps: list[str]) -> tuple[Category | None,
+                                                                                        list[Branch]]:
+    if category == "Contractor Risk Managed Asset":
+        steps.append("At Level 3 an asset that can, but is not intended to, handle CUI is treated as a CUI Asset "
+                     "inside the Level 3 scope.")
+        return "CUI Asset", branches
+    l3 = [(c, "CUI Asset" if k == "Contractor Risk Managed Asset" else k) for c, k in branches]
+    merged: list[Branch] = []
+    for cond, cat in l3:
+        if any(cat == m[1] for m in merged):
+            merged = [(m[0] + "; or " + cond, m[1]) if m[1] == cat else m for m in merged]
+        else:
+            merged.append((cond, cat))
+    return category, merged
+
+
+def _level1(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    handles = f.handles_fci if f.handles_fci is not None else (True if f.handles_cui else None)
+    if f.specialized_type and handles is not False and not f.separated:
+        steps.append(f"It is {f.specialized_type}: Specialized Assets are not part of the Level 1 self-assessment "
+                     "scope and are not assessed against CMMC requirements.")
+        return "Specialized Asset", []
+    if handles is True:
+        steps.append(f"{f.name} processes, stores or transmits FCI: in scope for the Level 1 self-assessment.")
+        return "FCI Asset", []
+    if handles is False or f.separated or f.kvm_only:
+        steps.append("It does not process, store or transmit FCI: out of the Level 1 scope.")
+        return "Out-of-Scope Asset", []
+    steps.append("Whether the asset processes, stores or transmits FCI is not stated.")
+    return None, [("it processes, stores or transmits FCI (contract documents, orders, invoices with contract "
+                   "information)", "FCI Asset"),
+                  ("no FCI is processed, stored or transmitted on it", "Out-of-Scope Asset")]
+
+
+def _result(kb: KnowledgeBase, level: int, category: Category | None, branches: list[Branch], steps: list[str],
             facts: AssetFacts) -> ScopingResult:
     data = _category_data(kb, level, category)
-    if level == 3 and category == "Contractor Risk Managed Asset":
-        steps.append("At Level 3 a Contractor Risk Managed Asset inside the Level 3 scope is treated as a CUI Asset.")
-        category, data = "CUI Asset", _category_data(kb, 3, "CUI Asset")
-    missing = _missing(facts, category)
+    doc = documentation(level, category)
     return ScopingResult(
         level=level, category=category, in_scope=data.in_scope if data else None, reasoning=steps,
         assessor_checks=data.assessment_requirements if data else [],
         must_document=data.osa_requirements if data else [],
-        assumptions=_assumptions(facts, category), missing_facts=missing,
+        need_not_document=[doc.need_not] if doc else [], documentation_source=doc.source if doc else "",
+        assumptions=_assumptions(facts, category), missing_facts=_missing(facts, category, level),
         provider_notes=_provider_notes(kb, facts, category),
         citation=data.citation.document if data else "32 CFR 170.19", facts=facts,
+        branches=[ConditionalBranch(condition=c, category=k, treatment=_treatment(level, k)) for c, k in branches],
     )
 
 
-def _level1(kb: KnowledgeBase, facts: AssetFacts) -> ScopingResult:
-    steps: list[str] = []
-    handles = facts.handles_fci if facts.handles_fci is not None else facts.handles_cui
-    category: Category | None
-    if handles is True and facts.specialized_type:
-        steps.append(f"It can handle FCI but is {facts.specialized_type}: Specialized Assets are not part of the "
-                     "Level 1 scope.")
-        category = "Specialized Asset"
-    elif handles is True:
-        steps.append(f"{facts.name} processes, stores or transmits FCI: in scope for the Level 1 self-assessment.")
-        category = "FCI Asset"
-    elif handles is False:
-        steps.append("It does not process, store or transmit FCI: out of scope, with no documentation required.")
-        category = "Out-of-Scope Asset"
-    else:
-        steps.append("Whether the asset processes, stores or transmits FCI is not known.")
-        category = None
-    result = _result(kb, 1, category, steps, facts)
-    result.missing_facts = [] if category else ["Does it process, store or transmit FCI?"]
-    return result
+def documentation(level: int, category: str | None) -> DocumentationNote | None:
+    """What must, and need not, be documented for ``category`` at ``level`` (scoping vocabulary data)."""
+    return next((d for d in sf.vocabulary().documentation if d.level == level and d.category == category), None)
+
+
+def _treatment(level: int, category: Category) -> str:
+    doc = documentation(level, category)
+    return doc.must if doc else ""
 
 
 def _category_data(kb: KnowledgeBase, level: int, category: Category | None) -> AssetCategory | None:
@@ -221,17 +292,20 @@ def _category_data(kb: KnowledgeBase, level: int, category: Category | None) -> 
     return next((c for c in kb.asset_categories if c.level == level and c.category == name), None)
 
 
-def _missing(facts: AssetFacts, category: Category | None) -> list[str]:
+def _missing(facts: AssetFacts, category: Category | None, level: int) -> list[str]:
     if category is not None:
         return []
+    if level == 1:
+        return ["Does it process, store or transmit FCI?"]
     questions = []
     if facts.handles_cui is None:
         questions.append("Does it process, store or transmit CUI (even occasionally, e.g. pasted or attached)?")
-    if facts.provides_security is None:
+    if facts.provides_security is None and not facts.specialized_type:
         questions.append("Does it provide security functions for the CUI environment (logging, identity, "
                          "firewall, endpoint protection, backups)?")
-    if facts.handles_cui is False or facts.can_handle_cui:
+    if facts.separated is None:
         questions.append("Is it physically or logically separated from CUI assets?")
+    if facts.prevented_by_policy is None and not facts.specialized_type:
         questions.append("Do documented policy, procedures and practice keep CUI off it?")
     return questions
 
@@ -256,6 +330,11 @@ def _provider_notes(kb: KnowledgeBase, facts: AssetFacts, category: Category | N
         status = {True: "you say it is FedRAMP Moderate (or equivalent)", None: "confirm it",
                   False: "it must be before CUI goes there"}[facts.fedramp_moderate]
         notes.append(f"{cloud.text} ({cloud.citation.document}) For this service: {status}.")
+    if category == "Security Protection Asset":
+        notes.append("A cloud service provider that does not store, process or transmit CUI need not meet the "
+                     "FedRAMP requirements of DFARS 252.204-7012, but the services it provides are in your "
+                     "assessment scope (CMMC Scoping Guide Level 2 v2.13, External Service Provider Considerations).")
+        return notes
     notes.append("An external or cloud service provider that handles CUI or security protection data for you is "
                  "part of your assessment scope: list it in the SSP and keep its responsibilities documented "
                  "(CMMC Scoping Guide Level 2 v2.13, External Service Provider Considerations).")

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from assistant.knowledge.build import crosswalks as cw
-from assistant.knowledge.build import passages, rules
+from assistant.knowledge.build import passages, rules, scoping_vocabulary
 from assistant.knowledge.build import sources as src
 from assistant.knowledge.ids import parse_id
 from assistant.knowledge.models import Control, CrosswalkEdge, Framework, Manifest, Passage, ScenarioPhrasings
@@ -70,6 +70,7 @@ def build(sources: Path, authored: Path) -> BuildOutput:
             "asset_categories": rules.asset_categories(sources, authored),
             "program_facts": rules.program_facts(authored),
             "lexicon": rules.lexicon(authored, controls),
+            "scoping_vocabulary": scoping_vocabulary.build(authored),
         },
         passages=guides,
         phrasings=rules.phrasings(authored, controls),

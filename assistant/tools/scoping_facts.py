@@ -1,0 +1,324 @@
+"""Reading scoping facts from plain words, per asset and per clause.
+
+The words come from data (``rules/scoping_vocabulary.json``): asset terms name an asset class (with the
+Scoping Guide passage it comes from); cue groups state facts (CUI handled, negated, restricted, kept off
+by policy, separated, Keyboard/Video/Mouse only). A description is cut into clauses; each clause is
+attributed to the asset it is about (its subject, or a destination the CUI is sent to), so "the CUI file
+server" in a sentence about HR laptops says nothing about the laptops. Deterministic: no model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from pathlib import Path
+
+from assistant.knowledge.build import scoping_vocabulary as sv
+from assistant.knowledge.paths import knowledge_dir
+
+_KIND_RANK = {"specialized": 0, "security": 1, "business_saas": 2, "vdi": 3, "cloud": 4, "it": 5, "people": 6}
+_DETERMINERS = {"the", "a", "an", "our", "their", "its", "my", "your", "his", "her", "every", "each", "all", "any",
+                "some", "this", "that", "these", "those", "company", "encrypted", "customer's", "enclave's", "shared"}
+_PREPOSITIONS = {"on", "in", "into", "to", "onto", "from", "with", "through", "over", "via", "at", "behind", "as",
+                 "for", "of", "including", "like", "using", "by", "about", "inside", "within", "across"}
+_TRANSPORT = {"over", "via", "through", "using"}
+_DESTINATIONS = {"to", "into", "in", "on", "onto", "through", "via", "at"}
+_STOP_NAME = _DETERMINERS | _PREPOSITIONS | {"is", "are", "and", "or", "what", "about", "do", "does", "level", "1",
+                                             "2", "3", "cmmc", "question", "for", "we", "use", "so", "can", "how"}
+_PROHIBIT = ("prohibit", "forbid", "not allowed", "not permitted", "isn't allowed", "aren't allowed", "ban", "bar",
+             "blocked", "blocks")
+_ZONE_VERBS = ("open", "opens", "opened", "access", "accesses", "accessed", "edit", "edits", "mount", "mounts",
+               "map", "maps", "sync", "syncs", "download from", "downloads from", "copies of", "copy of",
+               "backup of", "backups of", "backs up the", "replicates", "mirrors", "log into", "logs into")
+_ELSEWHERE = re.compile(r"\b(?:only|stays?|kept|remains?|solely)\b[^.;]{0,40}\b(?:in|inside|within|on)\s+(?:the|our)\s+"
+                        r"(?:enclave|engineering|cui|program|secure|approved|other)", re.I)
+_PLAIN = str.maketrans("’‘“”–—", "''\"\"--")
+_QUESTION_START = re.compile(r"^\s*(?:is|are|does|do|what|how|where|which|can|should|would|will|categori[sz]e|"
+                             r"classify|place)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One asset word in the text: where, which class, and the name as written (with its modifier)."""
+
+    start: int
+    end: int
+    term: str
+    cls: sv.AssetClass
+    name: str
+    cui_modified: bool = False  # "the CUI file server": a CUI-zone asset, not this asset's data
+
+    @property
+    def name_start(self) -> int:
+        """Where the name (with its modifiers) starts."""
+        return self.end - len(self.name)
+
+
+@dataclass
+class Reading:
+    """What the words say about one asset; None is unknown."""
+
+    name: str
+    asset_class: sv.AssetClass | None = None
+    handles_cui: bool | None = None
+    handles_fci: bool | None = None
+    can_handle_cui: bool | None = None
+    prevented_by_policy: bool | None = None
+    intent_only: bool = False
+    provides_security: bool | None = None
+    separated: bool | None = None
+    kvm_only: bool = False
+    evidence: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Clause:
+    start: int
+    end: int
+    text: str
+    sentence: int
+    question: bool
+
+
+@lru_cache(maxsize=4)
+def vocabulary(root: Path | None = None) -> sv.ScopingVocabulary:
+    """The built scoping vocabulary of the shipped knowledge folder (or ``root``)."""
+    return sv.load((root or knowledge_dir()).resolve())
+
+
+@lru_cache(maxsize=4)
+def _patterns(root: Path | None = None) -> tuple[re.Pattern[str], dict[str, sv.AssetClass], dict[str, re.Pattern[str]]]:
+    vocab = vocabulary(root)
+    owner = {t: c for c in vocab.classes for t in c.terms}
+    terms = sorted(owner, key=lambda t: (-len(t), t))
+    assets = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])")
+    cues = {g: re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in words) + r")(?![\w])")
+            for g, words in vocab.cues.items()}
+    return assets, owner, cues
+
+
+def normalize(text: str) -> str:
+    """Lower-case with plain quotes and hyphens, same length as the input (offsets stay valid)."""
+    return text.lower().translate(_PLAIN)
+
+
+def mentions(text: str) -> list[Mention]:
+    """Asset words in ``text`` (normalized), adjacent ones merged ("Windchill PLM server")."""
+    assets, owner, cues = _patterns()
+    found: list[Mention] = []
+    for m in assets.finditer(text):
+        cls = owner[m.group(0)]
+        if found and text[found[-1].end:m.start()].strip() == "" and "people" not in (cls.kind, found[-1].cls.kind):
+            prev = found.pop()
+            best = min((prev.cls, cls), key=lambda c: _KIND_RANK[c.kind])
+            found.append(Mention(prev.start, m.end(), m.group(0), best, _name(text, prev.start, m.end()),
+                                 prev.cui_modified))
+            continue
+        before = text[max(0, m.start() - 40):m.start()]
+        modified = bool(re.search(r"(?:" + cues["cui_terms"].pattern + r")\s+$", before))
+        found.append(Mention(m.start(), m.end(), m.group(0), cls, _name(text, m.start(), m.end()), modified))
+    return found
+
+
+def _name(text: str, start: int, end: int) -> str:
+    words = text[:start].split()[-2:]
+    keep: list[str] = []
+    for raw in reversed(words):
+        if raw[-1:] in ",.;:?!":
+            break
+        word = raw.strip("()\"")
+        if not word or word in _STOP_NAME or word.endswith("'s") or word.endswith("s'"):
+            break
+        keep.insert(0, word)
+    return " ".join([*keep, text[start:end]])
+
+
+def clauses(text: str) -> list[_Clause]:
+    """Sentences cut at ';', ':', 'but', 'though', ', and' and similar joints."""
+    out: list[_Clause] = []
+    for number, sent in enumerate(re.finditer(r"[^.?!]+[.?!]?", text)):
+        s_text, base = sent.group(0), sent.start()
+        cuts = [0] + [m.end() for m in re.finditer(
+            r"[;:]\s*|,?\s+(?:but|though|although|whereas|however)\s+|,\s+(?:and|while)\s+|,\s+(?=it\b|they\b)",
+            s_text)] + [len(s_text)]
+        for a, b in pairwise(cuts):
+            piece = s_text[a:b]
+            if piece.strip():
+                question = piece.rstrip().endswith("?") or bool(_QUESTION_START.match(piece))
+                out.append(_Clause(base + a, base + b, piece, number, question))
+    return out
+
+
+def targets(text: str, found: list[Mention], spans: list[_Clause]) -> list[Mention]:
+    """The asset(s) asked about: those the question names, else the first asset the description is about."""
+    assets = [m for m in found if m.cls.kind != "people"]
+    if not assets:
+        return []
+    asked = [m for m in assets if any(c.question and c.start <= m.start < c.end for c in spans)]
+    if re.search(r"\bwhich of (?:these|them|those)\b", text):
+        asked = [m for m in assets if not m.cui_modified]
+    distinct: list[Mention] = []
+    for m in asked:
+        first = next(a for a in assets if _same(a, m))  # the description's own wording names it
+        if not any(_same(first, d) for d in distinct):
+            distinct.append(first)
+    if distinct:
+        return distinct
+    subjects = [m for m in assets if not m.cui_modified and _preceding_word(text, m.name_start) not in _TRANSPORT]
+    return [(subjects or assets)[0]]
+
+
+def _same(a: Mention, b: Mention) -> bool:
+    if a.cls.id != b.cls.id:
+        return "people" not in (a.cls.kind, b.cls.kind) and (a.term.endswith(b.term) or b.term.endswith(a.term))
+    if a.cls.kind not in ("it", "cloud", "people", "vdi"):
+        return True
+    last_a, last_b = a.term.split()[-1].rstrip("s"), b.term.split()[-1].rstrip("s")
+    return last_a == last_b or a.term in b.term or b.term in a.term
+
+
+def _preceding_word(text: str, start: int) -> str:
+    for word in reversed(text[:start].split()[-4:]):
+        word = word.strip(",.;:?!()\"")
+        if word not in _DETERMINERS:
+            return word
+    return ""
+
+
+def read_asset(text: str, target: Mention, others: list[Mention], found: list[Mention],
+               spans: list[_Clause]) -> Reading:
+    """The facts the clauses about ``target`` state (``others``: the other assets asked about)."""
+    reading = Reading(name=target.name, asset_class=target.cls)
+    if any(m.cui_modified and _same(m, target) for m in found):
+        reading.handles_cui = True
+        reading.evidence.append(f"'{target.name}' is described as a CUI asset")
+    for clause in spans:
+        inside = [m for m in found if clause.start <= m.start < clause.end]
+        role = _role(text, clause, inside, target, others)
+        if role == "subject":
+            _read_clause(clause.text, reading)
+        elif role == "destination" and _cui_polarity(clause.text) is True:
+            reading.handles_cui = True
+            reading.evidence.append(clause.text.strip())
+    return reading
+
+
+def _role(text: str, clause: _Clause, inside: list[Mention], target: Mention, others: list[Mention]) -> str | None:
+    mine = [m for m in inside if _same(m, target)]
+    subject = next((m for m in inside if m.cls.kind != "people" and not m.cui_modified
+                    and _preceding_word(text, m.name_start) not in _PREPOSITIONS), None)
+    if mine and (subject is None or _same(subject, target)):
+        return "subject"
+    if mine:
+        return "destination" if _preceding_word(text, mine[0].name_start) in _DESTINATIONS else None
+    if any(_same(m, o) for m in inside for o in others):
+        return None
+    if subject is not None and not (subject.cls.kind == "security" and _has(clause.text, "policy")):
+        return None
+    return "subject"
+
+
+def _has(text: str, group: str) -> bool:
+    return bool(_patterns()[2][group].search(text))
+
+
+def _read_clause(clause: str, r: Reading) -> None:
+    cui = _cui_polarity(clause)
+    fci = _term_polarity(clause, "fci_terms")
+    practice = _has(clause, "policy")
+    if _has(clause, "hypothetical") and re.search(r"\b(?:if|whether|unless)\b", clause):
+        cui = None if cui is not False else cui
+    if cui is True:
+        r.handles_cui = True
+    elif cui is False:
+        r.handles_cui = r.handles_cui is True
+        if practice or _has(clause, "intent_only"):
+            r.can_handle_cui = r.can_handle_cui if r.can_handle_cui is not None else True
+    elif _has(clause, "restrictions") and _has(clause, "handling_verbs") and r.handles_cui is None:
+        r.handles_cui = False  # "it only stores the scan results", "just forwards alerts"
+    if fci is not None:
+        r.handles_fci = fci if r.handles_fci is not True else True
+    if practice:
+        r.prevented_by_policy = True
+    if _has(clause, "intent_only"):
+        r.intent_only = True
+    if _has(clause, "capability") and not _negated_capability(clause):
+        r.can_handle_cui = True if r.can_handle_cui is None else r.can_handle_cui
+    elif _negated_capability(clause) and cui is not True:
+        r.can_handle_cui = False
+    _read_security_and_separation(clause, r)
+    if cui is not None or practice:
+        r.evidence.append(clause.strip())
+
+
+def _read_security_and_separation(clause: str, r: Reading) -> None:
+    if re.search(r"\bno security (?:role|function)", clause):
+        r.provides_security = False
+    elif _has(clause, "security_functions"):
+        r.provides_security = True
+    if _has(clause, "connected"):
+        r.separated = False if r.separated is None else r.separated
+        r.can_handle_cui = True if r.can_handle_cui is None else r.can_handle_cui
+    elif _has(clause, "separated"):
+        r.separated = True
+    if _has(clause, "kvm_only"):
+        r.kvm_only = True
+
+
+def _negated_capability(clause: str) -> bool:
+    return bool(re.search(r"\b(?:cannot|can't|can not|unable to|isn't able to|not able to|no way to)\b"
+                          r"[^.;]{0,30}\b(?:store|process|transmit|hold|save|open|access|reach|cui)", clause))
+
+
+def _cui_polarity(clause: str) -> bool | None:
+    polarity = _term_polarity(clause, "cui_terms")
+    if polarity is None and any(re.search(rf"\b{re.escape(v)}\b(?:\s+\w+)?\s+(?:the\s+|our\s+)?cui\s", clause)
+                                for v in _ZONE_VERBS):
+        polarity = not _negated_before(clause, len(clause))
+    return polarity
+
+
+def _term_polarity(clause: str, group: str) -> bool | None:
+    """True: the clause says the asset handles it; False: says it does not; None: says nothing."""
+    _, _, cues = _patterns()
+    zone = cues["zone_nouns"]
+    verdicts: list[bool] = []
+    for m in cues[group].finditer(clause):
+        after = clause[m.end():]
+        if zone.match(after.lstrip()) and after[:1] == " ":
+            continue  # "the CUI file server": another asset, not data
+        if _negated_before(clause, m.start()) or _negated_after(after) or _confined_elsewhere(clause):
+            verdicts.append(False)
+        elif _has(clause, "intent_only") or (_has(clause, "capability") and not _has(clause, "kvm_only")
+                                              and re.search(r"\b(?:could|can|able to|capable of|might|may)\b",
+                                                            clause[:m.start()])):
+            continue
+        elif _has(clause, "handling_verbs") or re.search(r"\b(?:include|includes|including)\b", clause):
+            verdicts.append(True)
+    if not verdicts:
+        return None
+    return False if False in verdicts and True not in verdicts else (True in verdicts)
+
+
+def _negated_before(clause: str, position: int) -> bool:
+    words = clause[:position].split()[-8:]
+    window = " ".join(words)
+    neg = _patterns()[2]["negations"]
+    contracted = any(w.endswith("n't") or w == "cannot" for w in words)
+    return contracted or bool(neg.search(window)) or any(re.search(rf"\b{p}", window) for p in _PROHIBIT)
+
+
+def _negated_after(after: str) -> bool:
+    words = after.split()[:4]
+    for word in words:
+        if word in ("and", "or", "but", "with"):
+            return False
+        if word in ("off", "away", "never", "not", "isn't", "aren't", "wasn't", "no") or word.endswith("n't"):
+            return True
+    return False
+
+
+def _confined_elsewhere(clause: str) -> bool:
+    return bool(_ELSEWHERE.search(clause))
