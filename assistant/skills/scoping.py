@@ -63,7 +63,7 @@ def run(deps: SkillDeps, request: ScopingRequest) -> Draft:
     if request.mentions_iso:
         parts.append(deps.t("scoping", "iso", text=" ".join(scoping.iso_scope_guidance(kb))))
     decided = [r for r in results if r.category]
-    single = result.category if len(results) == 1 else None
+    single = results[0].category  # the verdict for the asset named first (the one asked about)
     return finish(deps, parts, citations, tools=["classify_asset"],
                   confidence=0.85 if len(decided) == len(results) else 0.6,
                   scope_category=single, needs_input=not decided)

@@ -228,7 +228,9 @@ def _read_clause(clause: str, r: Reading) -> None:
     cui = _cui_polarity(clause)
     fci = _term_polarity(clause, "fci_terms")
     practice = _has(clause, "policy")
-    if _has(clause, "hypothetical") and re.search(r"\b(?:if|whether|unless)\b", clause):
+    # "is Jira in scope if engineers paste CUI?": an "if" in a question states the premise to answer under;
+    # only "whether"/"unless" leave the fact open
+    if _has(clause, "hypothetical") and re.search(r"\b(?:whether|unless)\b", clause):
         cui = None if cui is not False else cui
     if cui is True:
         r.handles_cui = True

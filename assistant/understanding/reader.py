@@ -65,7 +65,7 @@ class QuestionReader:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
         if (not frame.controls and frame.intent in self.rules.needs_grounding and self._grounding is not None
-                and self._grounding(frame.question) < GROUNDING_MIN):
+                and max(self._grounding(text) for text in [frame.question, *parts]) < GROUNDING_MIN):
             frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]
         second = whole.ranked[1] if len(whole.ranked) > 1 else None
         if (whole.confidence < CONFIDENT and second and not second[0].startswith("decline")

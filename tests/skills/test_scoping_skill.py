@@ -31,7 +31,7 @@ def test_each_asset_gets_its_verdict(deps: SkillDeps) -> None:
         description="The SIEM collects logs from the CUI file server. What are the SIEM and the file server?"))
     assert "*SIEM*" in draft.text and "file server*" in draft.text
     assert "Security Protection Asset" in draft.text and "CUI Asset" in draft.text
-    assert draft.scope_category is None
+    assert draft.scope_category == "Security Protection Asset"  # the verdict for the asset named first
 
 
 def test_out_of_scope_says_what_need_not_be_documented(deps: SkillDeps) -> None:
