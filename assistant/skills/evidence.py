@@ -21,7 +21,8 @@ class EvidenceRequest(BaseModel):
 def read(inp: SkillInput) -> EvidenceRequest:
     """Scope from the context, else the level the question names."""
     context = inp.deps.context
-    scope = context.scope or ("level 1" if level_of(inp.frame, 2) == 1 else "level 2")
+    scope = context.scope or (inp.frame.families[0] if inp.frame.families else
+                              "level 1" if level_of(inp.frame, 2) == 1 else "level 2")
     return EvidenceRequest(scope=scope, as_of=context.as_of, max_age_days=context.max_age_days)
 
 

@@ -8,6 +8,7 @@ from assistant.skills import (
     decline,
     evidence,
     facts,
+    family,
     lookup,
     poam,
     recommend,
@@ -20,7 +21,7 @@ from assistant.skills.base import Skill
 
 SKILLS: dict[str, Skill] = {s.name: s for s in (
     lookup.SKILL, crosswalk.SKILL, scoping.SKILL, sprs.SKILL, poam.SKILL, evidence.SKILL, ssp.SKILL,
-    facts.SKILL, recommend.SKILL, search.SKILL, decline.SKILL,
+    facts.SKILL, recommend.SKILL, search.SKILL, family.SKILL, decline.SKILL,
 )}
 DECLINE_LABELS = tuple(label for label in decline.REASONS if label.startswith("decline_"))
 # Eval kinds: every skill, "refusal" for declines, and the kinds older suites used.
@@ -34,6 +35,10 @@ def skill_for(label: str) -> Skill:
     return SKILLS[label]
 
 
+# Skills chosen from hard tokens rather than by the classifier (a family named in the question).
+TOKEN_SKILLS = ("family",)
+
+
 def intent_labels() -> tuple[str, ...]:
     """The labels the classifier may predict: one per answering skill, and each decline reason."""
-    return tuple(name for name in SKILLS if name != "decline") + DECLINE_LABELS
+    return tuple(name for name in SKILLS if name not in ("decline", *TOKEN_SKILLS)) + DECLINE_LABELS

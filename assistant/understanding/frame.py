@@ -49,6 +49,7 @@ class QuestionFrame:
     numbers: list[float] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
     asset: str = ""
+    families: list[str] = field(default_factory=list)  # 800-171 family IDs named ("SC", "Access Control", "3.13")
     asks: list[Ask] = field(default_factory=list)
     follow_up: bool = False
     previous_intent: str | None = None
@@ -83,8 +84,34 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
         levels=[int(m.group(1)) for m in _LEVEL.finditer(without_ids)],
         numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
         dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
-        asset=question.strip(), follow_up=follow_up, previous_intent=previous_intent,
+        asset=question.strip(), families=_families(kb, without_ids), follow_up=follow_up,
+        previous_intent=previous_intent,
     )
+
+
+def _families(kb: KnowledgeBase, text: str) -> list[str]:
+    """800-171 families named by name ("Media Protection"), by CMMC domain abbreviation used as a name
+    ("the SC domain", "(AC)", "AU family") or by number ("3.13 family")."""
+    found: list[str] = []
+    for family_id, name, abbreviation in _family_names(kb):
+        by_name = re.search(rf"\b{re.escape(name)}\b", text, re.I)
+        by_abbreviation = re.search(rf"\({abbreviation}\)|\b{abbreviation}\s+(?:family|domain|practices|"
+                                    rf"requirements|controls)\b|\b(?:family|domain)\s+{abbreviation}\b", text)
+        by_number = re.search(rf"\b{re.escape(family_id)}\s+(?:family|requirements)\b", text, re.I)
+        if (by_name or by_abbreviation or by_number) and family_id not in found:
+            found.append(family_id)
+    return found
+
+
+def _family_names(kb: KnowledgeBase) -> list[tuple[str, str, str]]:
+    """(family ID, name, CMMC abbreviation) of every NIST SP 800-171 Rev 2 family."""
+    from assistant.knowledge import FrameworkId
+
+    families: dict[str, tuple[str, str, str]] = {}
+    for control in kb.controls(FrameworkId.NIST_800_171R2):
+        practice = next((e.target for e in kb.crosswalk(control, FrameworkId.CMMC_2)), "")
+        families.setdefault(control.family_id, (control.family_id, control.family, practice.split(".")[0]))
+    return list(families.values())
 
 
 def _ids(kb: KnowledgeBase, question: str) -> tuple[list[Control], dict[str, str]]:

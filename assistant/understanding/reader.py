@@ -30,6 +30,8 @@ class ReaderRules:
     unknown_id: str = "unknown_id"
     offtopic: str = "decline_offtopic"
     needs_grounding: frozenset[str] = frozenset({"fact", "search", "recommend"})
+    family: str = "family"
+    family_readings: frozenset[str] = frozenset({"search", "lookup", "fact", "recommend"})  # named family: list it
 
 
 class QuestionReader:
@@ -64,6 +66,9 @@ class QuestionReader:
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
+        family_readings = self.rules.family_readings | ({"evidence"} if "evidence" not in priors else set())
+        if frame.families and not frame.controls and frame.intent in family_readings:
+            frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
         if (not frame.controls and frame.intent in self.rules.needs_grounding and self._grounding is not None
                 and max(self._grounding(text) for text in [frame.question, *parts]) < GROUNDING_MIN):
             frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]

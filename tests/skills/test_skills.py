@@ -94,3 +94,17 @@ def test_recommend_and_search_and_decline(deps: SkillDeps) -> None:
     assert found.citations and found.citations[0].kind == "control"
     refused = decline.run(deps, decline.DeclineRequest(reason="decline_private"))
     assert refused.refused and refused.refusal_reason == "private or personal information"
+
+
+def test_family_lists_its_requirements_at_a_level(deps: SkillDeps) -> None:
+    from assistant.skills import family
+
+    draft = family.run(deps, family.FamilyRequest(family="SC", level=2))
+    assert "16 requirement(s) at CMMC Level 2" in draft.text and "SC.L2-3.13.16" in draft.text
+    level1 = family.run(deps, family.FamilyRequest(family="Access Control", level=1))
+    assert "AC.L1-b.1.i" in level1.text and "4 requirement(s)" in level1.text
+
+
+def test_a_named_family_is_read_from_the_question(assistant: Any) -> None:
+    answer = assistant.ask("What are the CMMC Level 2 requirements for System and Communications Protection (SC)?")
+    assert answer.intent == "family" and "SC.L2-3.13.11" in answer.cited_ids
