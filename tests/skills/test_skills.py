@@ -21,7 +21,7 @@ def deps(assistant: Any) -> SkillDeps:
 
 def test_registry_feeds_labels_tools_and_eval_kinds() -> None:
     assert set(SKILLS) == {"lookup", "crosswalk", "scoping", "sprs", "poam", "evidence", "ssp", "fact", "recommend",
-                           "search", "decline"}
+                           "search", "family", "decline"}
     assert all(skill_for(label).name in SKILLS for label in intent_labels())
     assert "refusal" in EVAL_KINDS and "decline" not in EVAL_KINDS
 
