@@ -238,8 +238,8 @@ class IndexManager:
             parts = health.parts()
             if not health.built or health.stale or parts & {DATABASE, POINTER, VECTORS}:
                 build = self._build_locked(progress)
-                why = "it was missing" if not health.built and not parts else (
-                    "it was stale" if not parts & {DATABASE, POINTER, VECTORS} else "it was damaged")
+                why = ("it was damaged" if parts & {DATABASE, POINTER, VECTORS} else
+                       "there was none" if not health.built else "it was built from another knowledge or model version")
                 actions.append(f"rebuilt the index as {build.collection} ({build.documents} documents, "
                                f"{build.embedded} embedded) because {why}")
             elif KEYWORDS in parts and health.collection:
