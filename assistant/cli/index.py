@@ -1,4 +1,8 @@
-"""``compliance-assistant index build|status|add-docs`` and ``compliance-assistant search``."""
+"""``compliance-assistant index build|status|repair|add-docs`` and ``compliance-assistant search``.
+
+Exit codes beyond 0 and 1: 2 for a damaged index that needs ``index repair`` (and bad arguments),
+3 when another build holds the lock (after ``--no-wait``, or after waiting 10 minutes).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from assistant.cli.context import CliState, fail, state
 from assistant.cli.render import print_json, stderr, stdout, table
 
-app = typer.Typer(help="Build and inspect the search index; add your own documents.", no_args_is_help=True)
+app = typer.Typer(help="Build, check and repair the search index; add your own documents.", no_args_is_help=True)
+BUSY = 3
+NoWait = Annotated[bool, typer.Option("--no-wait", help="Exit at once if another index build is running")]
 
 
 def _manager(cli: CliState) -> Any:
@@ -29,30 +35,89 @@ def _manager(cli: CliState) -> Any:
 class _Bar:
     """A rich progress bar fed by the builder's (stage, done, total) callbacks."""
 
-    def __init__(self) -> None:
+    def __init__(self, transient: bool = False) -> None:
         self.progress = Progress(TextColumn("{task.description:<14}"), BarColumn(), MofNCompleteColumn(),
-                                 TimeElapsedColumn(), console=stderr, transient=False)
+                                 TimeElapsedColumn(), console=stderr, transient=transient)
         self._task = self.progress.add_task("index", total=None)
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         self.progress.update(self._task, description=stage, completed=done, total=total)
 
 
+def _notice(message: str) -> None:
+    stderr.print(f"[yellow]{escape(message)}[/]", highlight=False)
+
+
+def _wait(no_wait: bool) -> float | None:
+    return 0.0 if no_wait else None
+
+
 @app.command("build")
-def build(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """Build or update the index (only changed documents are embedded)."""
+def build(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False,
+          no_wait: NoWait = False) -> None:
+    """Build or update the index (only changed documents are embedded); damaged parts are rebuilt."""
+    from assistant.index.lock import IndexBusy
+
     manager = _manager(state(ctx))
     bar = _Bar()
-    with bar.progress:
-        report = manager.build(bar)
+    try:
+        with bar.progress:
+            report = manager.build(bar, wait=_wait(no_wait), notice=_notice)
+    except IndexBusy as exc:
+        fail(escape(str(exc)), code=BUSY)
+        return
     if as_json:
         from pydantic import TypeAdapter
 
         print(TypeAdapter(type(report)).dump_json(report, indent=2).decode())
         return
+    for action in report.repaired:
+        stdout.print(f"[yellow]repaired:[/] {escape(action)}", highlight=False)
     stdout.print(f"Index ready: {report.documents} documents ({report.added} added, {report.changed} changed, "
                  f"{report.removed} removed; {report.embedded} embedded, {report.reused} reused) in "
                  f"{report.seconds:.1f} s.")
+
+
+@app.command("repair")
+def repair(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False,
+           no_wait: NoWait = False) -> None:
+    """Check every part of the index (SQLite, pointer, HNSW, BM25, ONNX model, vector cache) and rebuild
+    what is broken."""
+    from assistant.index.builder import CACHE, DATABASE, KEYWORDS, MODEL, POINTER, VECTORS
+    from assistant.index.lock import IndexBusy
+
+    manager = _manager(state(ctx))
+    bar = _Bar(transient=True)
+    try:
+        with bar.progress:
+            result = manager.repair(bar, wait=_wait(no_wait), notice=_notice)
+    except IndexBusy as exc:
+        fail(escape(str(exc)), code=BUSY)
+        return
+    healthy = not result.remaining
+    if as_json:
+        import json
+        from dataclasses import asdict
+
+        print(json.dumps({"healthy": healthy, "found": [asdict(p) for p in result.found], "actions": result.actions,
+                          "remaining": [asdict(p) for p in result.remaining], "unchecked": sorted(result.unchecked),
+                          "build": asdict(result.build) if result.build else None}, indent=2))
+    else:
+        def state_of(problems: list[Any], part: str, unchecked: set[str]) -> str:
+            found = [escape(p.detail) for p in problems if p.part == part]
+            if found:
+                return "[red]" + "; ".join(found) + "[/]"
+            return "[dim]not checked[/]" if part in unchecked else "[green]ok[/]"
+
+        rows = [(part, state_of(result.found, part, result.unchecked), state_of(result.remaining, part, set()))
+                for part in (DATABASE, POINTER, VECTORS, KEYWORDS, MODEL, CACHE)]
+        stdout.print(table("Index check", ("Part", "Found", "After repair"), rows))
+        actions = result.actions or ["nothing to repair"]
+        stdout.print(table("Repairs", ("#", "Done"), [(str(i), escape(a)) for i, a in enumerate(actions, 1)]))
+        stdout.print("[green]The index is healthy.[/]" if healthy else
+                     "[red]Some parts are still damaged; see above.[/]")
+    if not healthy:
+        raise typer.Exit(1)
 
 
 @app.command("status")
@@ -60,14 +125,19 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     """Counts, model, location and age of the current index."""
     cli = state(ctx)
     manager = _manager(cli)
-    info = manager.info()
+    health = manager.check()
+    try:
+        info = manager.info() if health.built else None
+    except Exception:  # a damaged collection: its problems are listed below
+        info = None
     facts = {
-        "location": manager.store.location.describe(), "model": manager.model_id,
-        "knowledge_version": cli.knowledge_base().version, "built": info is not None,
+        "location": manager.location.describe(), "model": manager.model_id,
+        "knowledge_version": cli.knowledge_base().version, "built": health.built,
         "documents": info.get("count") if info else 0,
         "index_knowledge_version": info.get("kb_version") if info else None,
         "age_seconds": round(time.time() - float(info["built_at"])) if info and info.get("built_at") else None,
-        "stale": manager.is_stale(info),
+        "stale": health.stale,
+        "problems": [f"{p.part}: {p.detail}" for p in health.problems],
     }
     if as_json:
         import json
@@ -75,14 +145,17 @@ def status(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
         print(json.dumps(facts, indent=2))
         return
     stdout.print(table("Index", ("Property", "Value"), [(k, escape(str(v))) for k, v in facts.items()]))
-    if facts["stale"]:
+    if health.problems:
+        stdout.print("Run [bold]compliance-assistant index repair[/] to rebuild the damaged parts.")
+    elif facts["stale"]:
         stdout.print("Run [bold]compliance-assistant index build[/] (searches also rebuild a stale index).")
 
 
 @app.command("add-docs")
 def add_docs(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(help="Files or folders")],
-             as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+             as_json: Annotated[bool, typer.Option("--json")] = False, no_wait: NoWait = False) -> None:
     """Index your policies, procedures and evidence (Markdown, text, PDF, DOCX)."""
+    from assistant.index.lock import IndexBusy
     from assistant.index.userdocs import ingest
 
     manager = _manager(state(ctx))
@@ -92,9 +165,13 @@ def add_docs(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(hel
     if not result.documents:
         fail("no readable documents to add; nothing was changed", code=1)
     bar = _Bar()
-    with bar.progress:
-        report = manager.build(bar, user_docs=result.documents, replace_sources=frozenset(
-            str(Path(p).resolve()) for p in result.files))
+    try:
+        with bar.progress:
+            report = manager.build(bar, user_docs=result.documents, replace_sources=frozenset(
+                str(Path(p).resolve()) for p in result.files), wait=_wait(no_wait), notice=_notice)
+    except IndexBusy as exc:
+        fail(escape(str(exc)), code=BUSY)
+        return
     if as_json:
         import json
 
@@ -117,7 +194,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Search controls, objectives, guide passages and your documents (one result per requirement by default)."""
-    from assistant.retrieval import HybridRetriever, SearchFilters
+    from assistant.retrieval import SearchFilters
     from assistant.retrieval.hybrid import parse_mode
 
     cli = state(ctx)
@@ -130,9 +207,7 @@ def search(
     if by not in ("control", "document"):
         fail(f"unknown --by '{by}'; use control or document")
     filters = SearchFilters(framework=_framework_value(framework), level=level, kind=kind)
-    reader = manager.open()
-    hits = HybridRetriever(cli.knowledge_base(), reader, manager.embedder).search(
-        query, k, filters, search_mode, collapse=by == "control")
+    hits = _search(manager, cli, query, k, filters, search_mode, collapse=by == "control")
     if as_json:
         print_json(hits)
         return
@@ -141,6 +216,30 @@ def search(
         return
     rows = [(str(i), h.id, h.framework, escape(h.title[:70]), f"{h.score:.4f}", _why(h)) for i, h in enumerate(hits, 1)]
     stdout.print(table(f"Search: {escape(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
+
+
+def _search(manager: Any, cli: CliState, query: str, k: int, filters: Any, mode: Any,
+            collapse: bool = False) -> list[Any]:
+    """Open the index (building, waiting for or mending it as needed) and search; a damaged index or
+    a busy build ends the command with a message instead of a traceback."""
+    from assistant.index.builder import REPAIR_HINT, IndexDamaged
+    from assistant.index.lock import IndexBusy
+    from assistant.retrieval import HybridRetriever
+
+    try:
+        reader = manager.open(notice=_notice)
+        retriever = HybridRetriever(cli.knowledge_base(), reader, manager.embedder)
+        return list(retriever.search(query, k, filters, mode, collapse=collapse))
+    except IndexDamaged as exc:
+        fail(escape(str(exc)))
+    except IndexBusy as exc:
+        fail(escape(str(exc)), code=BUSY)
+    except Exception as exc:
+        if not type(exc).__module__.startswith(("chromadb", "onnxruntime", "bm25s")):
+            raise
+        detail = (str(exc).strip().splitlines() or [""])[0][:200]
+        fail(escape(f"the search index could not be read ({type(exc).__name__}: {detail}); {REPAIR_HINT}"))
+    return []
 
 
 def _framework_value(value: str | None) -> str | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,8 @@ from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from assistant.index.lock import FileLock
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
@@ -99,7 +102,6 @@ class OnnxEmbedder:
     """The same model run through onnxruntime: fast to start, no torch."""
 
     def __init__(self, onnx_path: Path, files: ModelFiles | None = None):
-        import onnxruntime
         from tokenizers import Tokenizer
 
         self.files = files or model_files()
@@ -107,9 +109,7 @@ class OnnxEmbedder:
         self._tokenizer = Tokenizer.from_file(str(self.files.path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        self._session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self._session = _session(onnx_path)
 
     def embed(self, texts: Sequence[str]) -> Vectors:
         """Normalised embeddings of ``texts``, in batches of 32."""
@@ -132,17 +132,97 @@ def onnx_path_for(models_dir: Path, files: ModelFiles) -> Path:
     return models_dir / f"{files.model_id.replace('@', '-')}.onnx"
 
 
+def _record_path(target: Path) -> Path:
+    """The JSON beside an export: model id, size and sha256 of the ``.onnx`` file."""
+    return target.with_suffix(".json")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export_problem(models_dir: Path, files: ModelFiles | None = None, full: bool = False) -> str | None:
+    """What is wrong with the ONNX export, or None when it is fine or simply not made yet.
+
+    The quick check compares the file's size with the one recorded at export time; ``full`` also
+    compares the sha256 and loads the file into onnxruntime.
+    """
+    files = files or model_files()
+    target = onnx_path_for(models_dir, files)
+    if not target.is_file():
+        return None
+    try:
+        record = json.loads(_record_path(target).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    size = target.stat().st_size
+    if isinstance(record.get("size"), int) and record["size"] != size:
+        return f"{target.name} is {size} bytes, {record['size']} were written (truncated or replaced)"
+    if not full:
+        return None
+    if record.get("sha256") and record["sha256"] != _sha256(target):
+        return f"{target.name} does not match the sha256 recorded when it was exported"
+    try:
+        _session(target)
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        return f"{target.name} cannot be loaded by onnxruntime ({_first_line(exc)})"
+    if not record.get("sha256"):  # an export from an older version that loads fine: record its checksum now
+        _write_record(target, files)
+    return None
+
+
+def remove_export(models_dir: Path, files: ModelFiles | None = None) -> None:
+    """Delete the ONNX export (and its record) so that the next use exports it again."""
+    files = files or model_files()
+    target = onnx_path_for(models_dir, files)
+    with FileLock(models_dir / "export.lock", what="model export"):
+        target.unlink(missing_ok=True)
+        _record_path(target).unlink(missing_ok=True)
+
+
+def _write_record(target: Path, files: ModelFiles) -> None:
+    record = {"model_id": files.model_id, "size": target.stat().st_size, "sha256": _sha256(target)}
+    partial = target.with_name(f"{target.stem}.{os.getpid()}.json.partial")
+    partial.write_text(json.dumps(record), encoding="utf-8")
+    os.replace(partial, _record_path(target))
+
+
 def export_onnx(models_dir: Path, files: ModelFiles | None = None) -> Path:
-    """Export the packaged weights to ONNX once (imports torch); return the file's path."""
+    """Export the packaged weights to ONNX once (imports torch); return the file's path.
+
+    Processes that export at the same time take turns (a file lock); the second finds the file made.
+    """
     files = files or model_files()
     target = onnx_path_for(models_dir, files)
     if target.is_file():
         return target
+    models_dir.mkdir(parents=True, exist_ok=True)
+    with FileLock(models_dir / "export.lock", what="model export"):
+        if target.is_file():
+            return target
+        partial = target.with_name(f"{target.stem}.{os.getpid()}.partial")
+        try:
+            _export(files, partial)
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
+        _write_record(target, files)
+    return target
+
+
+def _export(files: ModelFiles, partial: Path) -> None:
+    """Run torch's ONNX exporter on the packaged weights, without its warnings and progress bars."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
     from transformers import AutoModel
+    from transformers.utils import logging as transformers_logging
 
-    model = AutoModel.from_pretrained(str(files.path)).eval()
+    hf_logging: Any = transformers_logging  # untyped module
+    tracer_warning: type[Warning] = torch.jit.TracerWarning  # type: ignore[attr-defined]
 
     class _LastHidden(torch.nn.Module):
         def __init__(self, inner: Any):
@@ -152,22 +232,61 @@ def export_onnx(models_dir: Path, files: ModelFiles | None = None) -> Path:
         def forward(self, ids: Any, mask: Any, types: Any) -> Any:
             return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types).last_hidden_state
 
-    sample = torch.ones(1, 8, dtype=torch.long)
-    axes = {0: "batch", 1: "tokens"}
-    models_dir.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".partial")
-    torch.onnx.export(
-        _LastHidden(model), (sample, sample, torch.zeros_like(sample)), str(partial),
-        input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
-        dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "last_hidden_state": axes},
-        opset_version=17, dynamo=False,
-    )
-    os.replace(partial, target)
-    target.with_suffix(".json").write_text(json.dumps({"model_id": files.model_id}), encoding="utf-8")
-    return target
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", tracer_warning)
+            warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
+            warnings.simplefilter("ignore", DeprecationWarning)  # the TorchScript exporter's own notices
+            model = AutoModel.from_pretrained(str(files.path)).eval()
+            sample = torch.ones(1, 8, dtype=torch.long)
+            axes = {0: "batch", 1: "tokens"}
+            torch.onnx.export(
+                _LastHidden(model), (sample, sample, torch.zeros_like(sample)), str(partial),
+                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes,
+                              "last_hidden_state": axes},
+                opset_version=17, dynamo=False,
+            )
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
 
 
 def load_embedder(models_dir: Path) -> OnnxEmbedder:
-    """The fast embedder, exporting the model to ONNX first if this is the first use."""
+    """The fast embedder, exporting the model to ONNX first if this is the first use.
+
+    A damaged export (size differs from the record, or onnxruntime cannot load it) is deleted and
+    exported again: it is derived from the installed weights, so nothing is lost.
+    """
     files = model_files()
-    return OnnxEmbedder(export_onnx(models_dir, files), files)
+    if export_problem(models_dir, files) is not None:
+        remove_export(models_dir, files)
+    try:
+        return OnnxEmbedder(export_onnx(models_dir, files), files)
+    except OnnxLoadError:
+        remove_export(models_dir, files)
+        return OnnxEmbedder(export_onnx(models_dir, files), files)
+
+
+class OnnxLoadError(RuntimeError):
+    """onnxruntime could not load an export."""
+
+
+def _session(path: Path) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    try:
+        return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime's errors are not typed for us
+        raise OnnxLoadError(f"cannot load {path}: {_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__

@@ -5,6 +5,7 @@ data folder and grows with their documents."""
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -20,10 +21,16 @@ class VectorCache:
         self.path, self.model_id = path, model_id  # path None: an in-memory cache that is never saved
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
+        self.problem: str | None = None  # why the file could not be read (then the cache starts empty)
         if path is not None and path.is_file():
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["model_id"]) == model_id:  # another model version: start empty
-                    self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            try:
+                with np.load(path, allow_pickle=False) as data:
+                    if str(data["model_id"]) == model_id:  # another model version: start empty
+                        self._vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+                self.problem = f"{path.name} cannot be read ({type(exc).__name__}: {str(exc)[:120]})"
+                self._vectors = {}
+                self._dirty = True  # the next save replaces the unreadable file
 
     def __len__(self) -> int:
         return len(self._vectors)

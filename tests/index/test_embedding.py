@@ -3,8 +3,11 @@ ONNX vectors identical to sentence-transformers'."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,12 +48,51 @@ def test_shipped_vectors_cover_every_knowledge_document(kb: KnowledgeBase) -> No
 
 
 @pytest.mark.slow
-def test_onnx_export_matches_sentence_transformers(tmp_path: Path) -> None:
-    from assistant.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx
+def test_onnx_export_matches_sentence_transformers(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    from assistant.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, export_problem
 
     texts = ["what stops brute-force logins?", "Limit system access to authorized users.", "FIPS-validated crypto"]
-    onnx = OnnxEmbedder(export_onnx(tmp_path / "models"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = export_onnx(tmp_path / "models")
+    printed = capfd.readouterr()
+    assert [str(w.message)[:80] for w in caught] == []  # no TracerWarning, no exporter notices
+    assert "Loading weights" not in printed.err + printed.out
+    record = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+    assert record["size"] == path.stat().st_size
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert export_problem(tmp_path / "models", full=True) is None
+    onnx = OnnxEmbedder(path)
     reference = SentenceTransformerEmbedder()
     similarity = np.sum(onnx.embed(texts) * reference.embed(texts), axis=1)
     assert np.all(similarity > 0.9999)
     assert onnx.model_id == reference.model_id
+
+
+def test_a_damaged_export_is_named_and_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Size and checksum recorded at export time tell a truncated or altered file; load_embedder re-makes it."""
+    from assistant.index import embedding
+
+    files = model_files()
+    models = tmp_path / "models"
+    models.mkdir()
+    target = embedding.onnx_path_for(models, files)
+    made: list[Path] = []
+
+    def fake_export(_files: object, partial: Path) -> None:  # stands in for torch: any bytes will do here
+        partial.write_bytes(b"onnx" * 1000)
+        made.append(partial)
+
+    monkeypatch.setattr(embedding, "_export", fake_export)
+    assert embedding.export_onnx(models, files) == target and len(made) == 1
+    assert embedding.export_problem(models, files) is None
+    target.write_bytes(b"onnx" * 500)
+    assert "truncated" in str(embedding.export_problem(models, files))
+    target.write_bytes(b"xnno" * 1000)  # same size, other content: only the full check sees it
+    assert embedding.export_problem(models, files) is None
+    assert "sha256" in str(embedding.export_problem(models, files, full=True))
+    monkeypatch.setattr(embedding, "OnnxEmbedder", lambda path, files: path)
+    assert embedding.load_embedder(models) == target and len(made) == 1  # the quick check passes: kept
+    target.write_bytes(b"onnx" * 10)
+    assert embedding.load_embedder(models) == target and len(made) == 2  # truncated: exported again
+    assert embedding.export_problem(models, files) is None
