@@ -87,8 +87,16 @@ class Assistant:
         return answer
 
     def search(self, query: str, k: int = 5, framework: str | None = None) -> list[Hit]:
-        """Hybrid search, one hit per requirement."""
-        return self.retriever().search(query, k, SearchFilters(framework=framework), collapse=True)
+        """Hybrid search, one hit per requirement. An index rebuilt by another process since it was opened
+        (its collection swapped away) is reopened once."""
+        try:
+            return self.retriever().search(query, k, SearchFilters(framework=framework), collapse=True)
+        except Exception as exc:
+            if not type(exc).__module__.startswith("chromadb"):
+                raise
+            with self._retriever_lock:
+                self._retriever = None
+            return self.retriever().search(query, k, SearchFilters(framework=framework), collapse=True)
 
     def retriever(self) -> HybridRetriever:
         """The hybrid retriever, opened (and the index built if needed) on first use."""

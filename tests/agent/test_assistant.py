@@ -143,3 +143,26 @@ def test_user_stated_not_applicable_is_scored_as_met(assistant: Any) -> None:
         "evidence": [{"id": "E1", "controls": ["3.1.1"], "collected": date(2026, 11, 1)}], "as_of": date(2026, 11, 28),
         "scope": ["3.1.1", "3.1.16"], "not_applicable": ["3.1.16"]})
     assert "0 requirement(s) with no evidence" in gaps.text and "Not applicable (as you stated" in gaps.text
+
+
+def test_an_index_swapped_by_another_process_is_reopened(make_assistant: Any, tmp_path: Any) -> None:
+    from assistant.settings import Settings
+
+    class NotFoundError(Exception):
+        __module__ = "chromadb.errors"
+
+    assistant = make_assistant(Settings(data_dir=tmp_path / "data"))
+    real_factory = assistant._retriever_factory
+    opened: list[int] = []
+
+    class Stale:
+        def search(self, *args: Any, **kwargs: Any) -> Any:
+            raise NotFoundError("Collection does not exist")
+
+    def factory() -> Any:
+        opened.append(1)
+        return Stale() if len(opened) == 1 else real_factory()
+
+    assistant._retriever_factory = factory
+    hits = assistant.search("account lockout after failed logons")
+    assert len(opened) == 2 and hits and hits[0].anchor == "3.1.8"
