@@ -79,11 +79,21 @@ def export(
 
     space = workspace(ctx)
     profile = require_profile(space)
-    drafts = space.drafter(parse_date(as_of)).draft_all()
-    if fmt == "docx":
-        docx_ssp.write(space.kb, profile, drafts, out)
-    elif fmt == "oscal":
-        oscal_ssp.write(space.kb, profile, drafts, out)
-    else:
+    if fmt not in ("docx", "oscal"):
         fail("--format is docx or oscal")
-    stdout.print(f"Wrote {out}")
+    day = parse_date(as_of)
+    drafts = space.drafter(day).draft_all()
+    if fmt == "docx":
+        from assistant.workspace.calendar import program_events
+        from assistant.workspace.rules import calendar_rules
+
+        events = program_events(profile, calendar_rules(space.kb.data.root), [], space.rules(), day)
+        docx_ssp.write(space.kb, profile, drafts, out, events)
+        stdout.print(f"Wrote {out}")
+        return
+    try:
+        catalog = oscal_ssp.write(space.kb, profile, drafts, out)
+    except ValueError as exc:
+        fail(str(exc))
+        return
+    stdout.print(f"Wrote {out} (OSCAL {len(drafts)} requirements, validated, round-trips) and its catalog {catalog}")
