@@ -93,7 +93,7 @@ def _gaps(row: Coverage, state: dict[str, tuple[Freshness, date | None]]) -> lis
                             for i in row.stale)
         out.append(Gap(framework=row.framework, control=row.control, title=row.title, gap="stale",
                        detail=f"no current evidence ({reasons})", items=row.stale))
-    if row.objectives_open and row.status != "not-applicable":
+    if row.objectives_open and row.status == "covered":
         out.append(Gap(framework=row.framework, control=row.control, title=row.title, gap="objective",
                        detail=f"{len(row.objectives_open)} objective(s) no current item addresses",
                        items=row.current, objectives=row.objectives_open))
