@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 
 from assistant.cli.context import fail, state
 from assistant.workspace.profile import SystemProfile
-from assistant.workspace.repository import Workspace
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only by the commands that use the database
+    from assistant.workspace.repository import Workspace
 
 
 def workspace(ctx: typer.Context) -> Workspace:
     """The workspace of the settings' ``database_url`` (by default a file in the data directory)."""
+    from assistant.workspace.repository import Workspace
+
     cli = state(ctx)
     return Workspace(cli.knowledge_base(), cli.settings.database_url)
 
