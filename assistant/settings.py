@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=default_data_dir, description="Where indexes and the database live.")
     knowledge_dir: Path | None = Field(
         default=None, description="Normalized knowledge folder; default: the one shipped in the package."
+    )
+    database_url: str = Field(
+        default="", description="SQLAlchemy URL of the database (sqlite:///… or postgresql://…); "
+        "unset: the SQLite file assistant.sqlite3 in data_dir.",
     )
     log_level: str = Field(default="WARNING", description="Python logging level.")
     chroma_host: str | None = Field(
@@ -60,6 +64,12 @@ class Settings(BaseSettings):
     slack_allowed_channels: str = Field(default="", description="Comma-separated channel IDs; empty: all.")
     slack_allowed_users: str = Field(default="", description="Comma-separated user IDs; empty: all.")
     slack_compliance_owner: str | None = Field(default=None, description="User ID tagged by 'Ask a human'.")
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'assistant.sqlite3'}"
+        return self
 
     @property
     def index_dir(self) -> Path:

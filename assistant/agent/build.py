@@ -47,4 +47,4 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None, llm: An
         manager = index_manager(settings, kb)
         return HybridRetriever(kb, manager.open(), manager.embedder)
 
-    return Assistant(settings, kb, retriever, Database(settings.data_dir / "assistant.sqlite3"), llm=model)
+    return Assistant(settings, kb, retriever, Database(settings.database_url), llm=model)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from assistant.cli import ask, controls, evals, index, slack
+from assistant.cli import ask, controls, evals, evidence, index, program_calendar, slack, soa, ssp, system
 from assistant.cli.context import CliState
 from assistant.settings import Settings
 
@@ -21,6 +21,11 @@ app.command("ask")(ask.ask)
 app.command("chat")(ask.chat)
 app.command("eval")(evals.eval_command)
 app.command("slack")(slack.slack)
+app.add_typer(system.app, name="system")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(ssp.app, name="ssp")
+app.add_typer(soa.app, name="soa")
+app.command("calendar")(program_calendar.calendar)
 
 
 @app.callback()

@@ -1,13 +1,12 @@
-"""The database: a SQLite file under the data folder, schema created by numbered migrations.
+"""Conversations: turns kept in the one storage layer (SQLAlchemy Core; SQLite file or Postgres URL).
 
-Only portable SQL is used (no SQLite-only types or upserts), so the same statements run on Postgres.
+``Database(path)`` keeps its old signature: a path means the SQLite file at that path, a string containing
+``://`` a database URL. A file made by the older hand-rolled migrations is migrated forward in place.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,19 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-MIGRATIONS: list[str] = [
-    """CREATE TABLE turns (
-        id INTEGER PRIMARY KEY,
-        conversation_id TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        question TEXT NOT NULL,
-        intent TEXT NOT NULL,
-        answer TEXT NOT NULL,
-        cited_ids TEXT NOT NULL,
-        subject_ids TEXT NOT NULL
-    )""",
-    "CREATE INDEX turns_by_conversation ON turns (conversation_id, id)",
-]
+import sqlalchemy as sa
+
+from assistant.storage.engine import open_engine, sqlite_url
+from assistant.storage.schema import turns
 
 
 class StoreError(RuntimeError):
@@ -47,55 +37,37 @@ class Turn:
 
 
 class Database:
-    """A connection per thread to one SQLite file; migrations applied on open."""
+    """The conversation store on one database; migrations applied on open."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        with self.connect() as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-            current = row[0] or 0
-            for number, statement in enumerate(MIGRATIONS, start=1):
-                if number > current:
-                    conn.execute(statement)
-                    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (number,))
+    def __init__(self, path: Path | str):
+        self.url = path if isinstance(path, str) and "://" in path else sqlite_url(Path(path))
+        self.path = Path(path) if not isinstance(path, str) or "://" not in path else None
+        self.engine = open_engine(self.url)
 
     @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sa.Connection]:
         """A transaction: committed on success, rolled back on error."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30)
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._local.conn = conn
-        try:
-            yield conn
-            conn.commit()
-        except BaseException:
-            conn.rollback()
-            raise
+        with self.engine.begin() as connection:
+            yield connection
 
     def add_turn(self, turn: Turn) -> None:
         """Append a turn to its conversation; ``StoreError`` when the store cannot be written."""
         try:
             with self.connect() as conn:
-                conn.execute(
-                    "INSERT INTO turns (conversation_id, created_at, question, intent, answer, cited_ids, "
-                    "subject_ids) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (turn.conversation_id, time.time(), turn.question, turn.intent, turn.answer,
-                     json.dumps(turn.cited_ids), json.dumps(turn.subject_ids)),
-                )
-        except sqlite3.Error as exc:
+                conn.execute(turns.insert().values(
+                    conversation_id=turn.conversation_id, created_at=time.time(), question=turn.question,
+                    intent=turn.intent, answer=turn.answer, cited_ids=json.dumps(turn.cited_ids),
+                    subject_ids=json.dumps(turn.subject_ids)))
+        except sa.exc.SQLAlchemyError as exc:
             raise StoreError(str(exc)) from exc
 
     def last_turns(self, conversation_id: str, limit: int = 5) -> list[Turn]:
         """The most recent turns of a conversation, oldest first."""
+        query = (sa.select(turns.c.conversation_id, turns.c.question, turns.c.intent, turns.c.answer,
+                           turns.c.cited_ids, turns.c.subject_ids)
+                 .where(turns.c.conversation_id == conversation_id).order_by(turns.c.id.desc()).limit(limit))
         with self.connect() as conn:
-            rows = conn.execute(
-                "SELECT conversation_id, question, intent, answer, cited_ids, subject_ids FROM turns "
-                "WHERE conversation_id = ? ORDER BY id DESC LIMIT ?", (conversation_id, limit)).fetchall()
+            rows = conn.execute(query).all()
         return [_turn(row) for row in reversed(rows)]
 
 

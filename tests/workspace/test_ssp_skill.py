@@ -1,0 +1,22 @@
+"""The SSP skill drafts from the setup the question states and the system in the context, not placeholders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def test_ssp_skill_uses_the_setup_stated_in_the_question(assistant: Any) -> None:
+    answer = assistant.ask("draft the SSP statement for 3.5.3 from our setup: Duo provides MFA for VPN and admin "
+                           "consoles; Windows Hello for local admin logons")
+    assert answer.intent == "ssp"
+    lines = {line.split()[1]: line for line in answer.text.splitlines() if line.startswith("• 3.5.3[")}
+    assert "Duo provides MFA for VPN" in lines["3.5.3[c]"] and "Windows Hello" in lines["3.5.3[b]"]
+    assert "Not yet described" in lines["3.5.3[a]"] and "Not yet described" in lines["3.5.3[d]"]
+    assert "Okta" not in answer.text and "[Describe how" not in answer.text
+
+
+def test_ssp_skill_uses_the_system_in_the_context(assistant: Any) -> None:
+    context = {"system": {"name": "Enclave", "services": [{"name": "Duo", "does": "MFA for VPN and admin consoles"}]}}
+    answer = assistant.ask("draft the SSP narrative for IA.L2-3.5.3", context=context)
+    line = next(x for x in answer.text.splitlines() if x.startswith("• 3.5.3[c]"))
+    assert "Duo: MFA for VPN and admin consoles" in line
