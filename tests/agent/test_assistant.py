@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
+
 from assistant.knowledge import KnowledgeBase
 
 
@@ -166,3 +168,19 @@ def test_an_index_swapped_by_another_process_is_reopened(make_assistant: Any, tm
     assistant._retriever_factory = factory
     hits = assistant.search("account lockout after failed logons")
     assert len(opened) == 2 and hits and hits[0].anchor == "3.1.8"
+
+
+def test_a_store_that_cannot_be_written_loses_no_answer(assistant: Any, tmp_path: Any) -> None:
+    import sqlite3
+
+    from assistant.storage.db import Database
+
+    path = tmp_path / "ro.sqlite3"
+    Database(path)  # create and migrate
+    read_only = Database(f"sqlite:///file:{path}?mode=ro&uri=true")
+    with pytest.raises(sqlite3.OperationalError):
+        sqlite3.connect(f"file:{path}?mode=ro", uri=True).execute("CREATE TABLE t (x INTEGER)")
+    assistant.db = read_only
+    answer = assistant.ask("what does 3.1.1 require?")
+    assert "Authorized Access Control" in answer.text
+    assert any("not saved" in note for note in answer.notes)
