@@ -6,6 +6,7 @@ set of citations -> optional LLM wording -> guardrail.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -29,6 +30,7 @@ from assistant.understanding.intents import ClassifierStore, IntentClassifier
 from assistant.understanding.reader import QuestionReader, ReaderRules
 
 MAX_ASKS = 3
+log = logging.getLogger(__name__)
 
 
 def reader_rules() -> ReaderRules:
@@ -71,7 +73,7 @@ class Assistant:
         previous = self.db.last_turns(conversation_id, 1)
         subject = [c for c in (self.kb.try_resolve(i) for i in previous[-1].subject_ids) if c] if previous else []
         frame = self.reader.read(question, subject, previous[-1].intent if previous else None, _priors(ctx))
-        deps = SkillDeps(self.kb, self.templates, self._search, ctx)
+        deps = SkillDeps(self.kb, self.templates, self._search, ctx, workspace=self._workspace)
         answer = self._offline(frame, deps)
         if self.llm is not None and not answer.refused:
             from assistant.agent.llm import reword_with_llm
@@ -131,6 +133,17 @@ class Assistant:
                                   [c.id for c in frame.controls] or answer.cited_ids[:1]))
         except StoreError as exc:
             answer.notes.append(f"This answer was not saved to the conversation store ({exc}).")
+
+    def _workspace(self) -> tuple[Any, list[Any]]:
+        """The stored system profile and evidence register ((None, []) when none is stored or readable)."""
+        from assistant.workspace.repository import Workspace
+
+        try:
+            workspace = Workspace(self.kb, self.db.url)
+            return workspace.profile(), workspace.evidence()
+        except Exception:  # a store that cannot be read leaves the draft to what the question says
+            log.warning("workspace could not be read", exc_info=True)
+            return None, []
 
     def _grounding(self, question: str) -> float:
         if self._probe is None:

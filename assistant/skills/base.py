@@ -48,6 +48,8 @@ class SkillDeps:
     templates: Templates
     search: Search
     context: Context = field(default_factory=Context)
+    # the stored system profile and evidence register (profile, items), when a workspace is configured
+    workspace: Callable[[], tuple[Any, list[Any]]] | None = None
 
     def t(self, section: str, key: str, **values: Any) -> str:
         """A filled template phrase."""

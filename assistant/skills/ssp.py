@@ -43,8 +43,11 @@ def run(deps: SkillDeps, request: SspRequest) -> Draft:
     control = requirement_of(kb, kb.resolve(request.control_id))
     builder = FactBuilder(kb, vocabulary(kb.data.root))
     stated = [builder.fact("statement:question", "statement", "", s, [control.id]) for s in request.setup]
-    drafter = Drafter(kb, _profile(deps.context), _items(kb, deps.context), as_of=deps.context.as_of,
-                      extra_facts=stated)
+    profile, items = _profile(deps.context), _items(kb, deps.context)
+    if deps.workspace is not None and (profile is None or not items):
+        stored_profile, stored_items = deps.workspace()  # the company's stored profile and register fill gaps
+        profile, items = profile or stored_profile, items or stored_items
+    drafter = Drafter(kb, profile, items, as_of=deps.context.as_of, extra_facts=stated)
     draft = drafter.draft(control.id)
     leaked = unsupported_names(kb, draft, drafter.facts)
     parts = [deps.t("ssp", "intro", id=control.id, title=control.title), control.text,

@@ -20,3 +20,14 @@ def test_ssp_skill_uses_the_system_in_the_context(assistant: Any) -> None:
     answer = assistant.ask("draft the SSP narrative for IA.L2-3.5.3", context=context)
     line = next(x for x in answer.text.splitlines() if x.startswith("• 3.5.3[c]"))
     assert "Duo: MFA for VPN and admin consoles" in line
+
+
+def test_ssp_skill_drafts_from_the_stored_profile(assistant: Any, tmp_path: Any) -> None:
+    from assistant.workspace.repository import Workspace
+    from tests.workspace.data import write_profile
+
+    Workspace(assistant.kb, assistant.db.url).import_profile(write_profile(tmp_path))
+    answer = assistant.ask("draft the SSP narrative for 3.5.3")
+    lines = {line.split()[1]: line for line in answer.text.splitlines() if line.startswith("• 3.5.3[")}
+    assert "Duo" in lines["3.5.3[c]"] and "Windows Hello" in lines["3.5.3[b]"]
+    assert "Not yet described" in lines["3.5.3[a]"]
