@@ -16,6 +16,7 @@ from yaml.nodes import Node
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_ALIASES = 200
+MAX_EXPANDED_NODES = 1_000_000  # what the document would hold with every alias expanded
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -46,13 +47,32 @@ def load_yaml_text(text: str, name: str = "input") -> Any:
         raise ValueError(f"{name} is larger than {MAX_BYTES // (1024 * 1024)} MiB")
     loader = _LimitedLoader(text)
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise ValueError(f"{name} would expand to more than {MAX_EXPANDED_NODES:,} nodes (an alias bomb)")
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         raise ValueError(f"{name} is not valid YAML: {exc}") from None
     except RecursionError:
         raise ValueError(f"{name} is nested too deeply") from None
     finally:
         loader.dispose()
+
+
+def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
+    """Nodes the document holds once aliases are expanded (shared nodes are counted each time they appear,
+    computed once)."""
+    key = id(node)
+    if key not in sizes:
+        sizes[key] = 1  # guards against a cycle while this node is being counted
+        children: list[Node] = []
+        if isinstance(node.value, list):
+            for item in node.value:
+                children.extend(item if isinstance(item, tuple) else (item,))
+        sizes[key] = 1 + sum(min(_expanded_size(child, sizes), MAX_EXPANDED_NODES + 1) for child in children)
+    return sizes[key]
 
 
 def load_yaml_file(path: Path) -> Any:

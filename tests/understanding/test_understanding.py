@@ -120,3 +120,11 @@ def test_gaps_described_in_plain_words_are_scored(assistant: Any) -> None:
     answer = assistant.ask("Nobody reviews our audit logs and our laptops are not encrypted. What's our SPRS score?")
     assert answer.intent == "sprs" and "SPRS score: 1" in answer.text  # some deduction from 110
     assert any(c.startswith("3.") for c in answer.cited_ids)
+
+
+def test_a_few_aliases_that_expand_to_millions_are_refused() -> None:
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 10):
+        levels.append(f"{chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]")
+    with pytest.raises(ValueError, match="expand"):
+        load_yaml_text("\n".join(levels))
