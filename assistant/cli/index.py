@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.cli.context import CliState, fail, state
-from assistant.cli.render import print_json, stderr, stdout, table
+from assistant.cli.render import print_json, safe, stderr, stdout, table
 
 app = typer.Typer(help="Build and inspect the search index; add your own documents.", no_args_is_help=True)
 
@@ -88,7 +88,7 @@ def add_docs(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(hel
     manager = _manager(state(ctx))
     result = ingest(paths)
     for path, reason in result.skipped.items():
-        stdout.print(f"[yellow]skipped[/] {escape(path)}: {escape(reason)}", highlight=False)
+        stdout.print(f"[yellow]skipped[/] {safe(path)}: {safe(reason)}", highlight=False)
     if not result.documents:
         fail("no readable documents to add; nothing was changed", code=1)
     bar = _Bar()
@@ -121,8 +121,7 @@ def search(
     from assistant.retrieval.hybrid import parse_mode
 
     cli = state(ctx)
-    manager = _manager(cli)
-    try:
+    try:  # every option is checked before the index is opened
         search_mode = parse_mode(mode)
     except ValueError as exc:
         fail(str(exc))
@@ -130,6 +129,7 @@ def search(
     if by not in ("control", "document"):
         fail(f"unknown --by '{by}'; use control or document")
     filters = SearchFilters(framework=_framework_value(framework), level=level, kind=kind)
+    manager = _manager(cli)
     reader = manager.open()
     hits = HybridRetriever(cli.knowledge_base(), reader, manager.embedder).search(
         query, k, filters, search_mode, collapse=by == "control")
@@ -139,8 +139,9 @@ def search(
     if not hits:
         stdout.print("No matches.")
         return
-    rows = [(str(i), h.id, h.framework, escape(h.title[:70]), f"{h.score:.4f}", _why(h)) for i, h in enumerate(hits, 1)]
-    stdout.print(table(f"Search: {escape(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
+    rows = [(str(i), safe(h.id), h.framework, safe(h.title[:70]), f"{h.score:.4f}", _why(h))
+            for i, h in enumerate(hits, 1)]
+    stdout.print(table(f"Search: {safe(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
 
 
 def _framework_value(value: str | None) -> str | None:

@@ -3,15 +3,37 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from assistant.agent.guardrail import strip_controls
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)  # never break a path or ID across lines
+
+
+def safe(text: object) -> str:
+    """Any text for a rich console: terminal escape sequences and control characters removed, rich markup
+    escaped, and bytes that are not UTF-8 (a surrogate-escaped argument) shown as U+FFFD."""
+    return escape(clean(str(text)))
+
+
+def clean(text: str) -> str:
+    """``text`` for places that do not read rich markup (Markdown, plain ``print``): no terminal escape
+    sequences, control characters or lone surrogates."""
+    return strip_controls(plain(text))
+
+
+def plain(text: str) -> str:
+    """``text`` with lone surrogates (from argv or file names that are not UTF-8) replaced by U+FFFD."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def print_json(value: BaseModel | Sequence[BaseModel]) -> None:
