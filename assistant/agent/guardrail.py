@@ -100,7 +100,7 @@ def clean_citations(kb: KnowledgeBase, citations: list[Citation]) -> list[Citati
     excerpt, and a server path reduced to the file name."""
     cleaned = []
     for citation in citations:
-        fields = {name: strip_controls(getattr(citation, name)) for name in ("id", "title", "source", "snippet")}
+        fields = {name: _strip_controls(getattr(citation, name)) for name in ("id", "title", "source", "snippet")}
         if citation.framework == COMPANY:
             fields = {name: _document_text(kb, value) for name, value in fields.items()}
             fields["source"] = _relative(fields["source"])
@@ -108,7 +108,7 @@ def clean_citations(kb: KnowledgeBase, citations: list[Citation]) -> list[Citati
     return cleaned
 
 
-def strip_controls(text: str) -> str:
+def _strip_controls(text: str) -> str:
     """``text`` without terminal escape sequences, control characters (newlines and tabs stay), zero-width
     characters or bidi overrides; Unicode line separators become spaces."""
     return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\u2028", " ").replace("\u2029", " ")))
