@@ -1,5 +1,6 @@
-"""First-class Slack test doubles: a recording mock of the Slack Web API, a local Socket Mode server,
-signed-request helpers, and a Bolt app served by uvicorn on 127.0.0.1."""
+"""First-class Slack test doubles: a recording mock of the Slack Web API (which can inject 429s with
+Retry-After, 500s and ``ok: false`` per method), a local Socket Mode server, signed-request helpers, and a
+Bolt app served by uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -25,12 +26,38 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass(frozen=True)
+class Fault:
+    """One injected failure: an HTTP status (429 with ``Retry-After``, 500…), or HTTP 200 with ``ok: false``.
+    ``body`` overrides the JSON error body (a 500 from a proxy is often HTML)."""
+
+    status: int = 200
+    error: str = "internal_error"
+    retry_after: int | None = None
+    body: str | None = None
+
+
+def rate_limited(retry_after: int = 1) -> Fault:
+    """HTTP 429 as Slack sends it."""
+    return Fault(429, "ratelimited", retry_after)
+
+
+SERVER_ERROR = Fault(500, "internal_error")
+HTML_SERVER_ERROR = Fault(500, body="<html><body>502 Bad Gateway</body></html>")
+
+
+def not_ok(error: str) -> Fault:
+    """HTTP 200 with ``{"ok": false, "error": error}`` (e.g. ``channel_not_found``, ``cant_update_message``)."""
+    return Fault(200, error)
+
+
 @dataclass
 class MockSlackApi:
-    """Records every Web API call and answers like Slack would."""
+    """Records every Web API call and answers like Slack would, or with the faults queued by ``inject``."""
 
-    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # every attempt, failed ones too
     responses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    faults: dict[str, list[Fault | None]] = field(default_factory=dict)
     received_at: list[float] = field(default_factory=list)  # wall-clock time of each call, for benchmarks
     socket_url: str = ""
     server: ThreadingHTTPServer | None = None
@@ -53,12 +80,17 @@ class MockSlackApi:
                 raw = self.rfile.read(length).decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 method = self.path.rsplit("/", 1)[-1] if self.path.startswith("/api/") else "response_url"
-                self._reply(api.record(method, params))
+                fault = api.next_fault(method)
+                payload = api.record(method, params, fault)
+                self._reply(payload, fault)
 
-            def _reply(self, payload: dict[str, Any]) -> None:
-                body = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
+            def _reply(self, payload: dict[str, Any], fault: Fault | None) -> None:
+                text = fault.body if fault is not None and fault.body is not None else json.dumps(payload)
+                body = text.encode()
+                self.send_response(fault.status if fault is not None else 200)
+                self.send_header("Content-Type", "text/html" if fault and fault.body else "application/json")
+                if fault is not None and fault.retry_after is not None:
+                    self.send_header("Retry-After", str(fault.retry_after))
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -70,22 +102,32 @@ class MockSlackApi:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
-    def record(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Remember the call; answer with what Slack returns for it."""
+    def inject(self, method: str, *faults: Fault | None) -> None:
+        """Answer the next calls to ``method`` with ``faults``, one per call (None: normally), then normally."""
         with self._lock:
-            self.calls.append((method, params))
-            self.received_at.append(time.time())
+            self.faults.setdefault(method, []).extend(faults)
+
+    def next_fault(self, method: str) -> Fault | None:
+        """The fault for this call of ``method`` (None: answer normally)."""
+        with self._lock:
+            queue = self.faults.get(method)
+            return queue.pop(0) if queue else None
+
+    def record(self, method: str, params: dict[str, Any], fault: Fault | None = None) -> dict[str, Any]:
+        """Remember the call; answer with what Slack returns for it (or the fault's error)."""
+        with self._lock:
             self._ts += 1
             ts = f"{self._ts}.000100"
-        answers: dict[str, dict[str, Any]] = {
-            "auth.test": {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "bot",
-                          "url": "https://example.slack.com/"},
-            "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": ts},
-            "apps.connections.open": {"ok": True, "url": self.socket_url},
-        }
-        response = answers.get(method, {"ok": True})
-        with self._lock:
+            answers: dict[str, dict[str, Any]] = {
+                "auth.test": {"ok": True, "user_id": "UBOT", "bot_id": "BBOT", "team_id": "T1", "user": "bot",
+                              "url": "https://example.slack.com/"},
+                "chat.postMessage": {"ok": True, "channel": params.get("channel"), "ts": ts},
+                "apps.connections.open": {"ok": True, "url": self.socket_url},
+            }
+            response = {"ok": False, "error": fault.error} if fault else answers.get(method, {"ok": True})
+            self.calls.append((method, params))  # calls[i] and responses[i] always belong together
             self.responses.append((method, response))
+            self.received_at.append(time.time())
         return response
 
     def wait_for(self, predicate: Callable[[list[tuple[str, dict[str, Any]]]], bool], timeout: float = 30) -> None:
@@ -100,9 +142,15 @@ class MockSlackApi:
         raise AssertionError(f"timed out; calls were: {[m for m, _ in self.calls]}")
 
     def of(self, method: str) -> list[dict[str, Any]]:
-        """The parameters of every call to ``method``."""
+        """The parameters of every call to ``method`` (failed attempts included)."""
         with self._lock:
             return [p for m, p in self.calls if m == method]
+
+    def succeeded(self, method: str) -> list[dict[str, Any]]:
+        """The parameters of the calls to ``method`` that Slack accepted (what users see)."""
+        with self._lock:
+            pairs = zip(self.calls, self.responses, strict=True)
+            return [params for (m, params), (_, response) in pairs if m == method and response.get("ok")]
 
     def stop(self) -> None:
         """Shut the server down."""
@@ -241,3 +289,25 @@ class SocketModeServer:
         if self._stop is not None:
             self._stop.get_loop().call_soon_threadsafe(self._stop.set_result, None)
         self.thread.join(timeout=5)
+
+
+class ScriptedAssistant:
+    """Stands in for ``Assistant``: answers every question with a numbered, cited answer (after ``delay``
+    seconds) and counts the questions, so a test sees whether an answer was computed twice."""
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+        self.questions: list[str] = []
+        self._lock = threading.Lock()
+
+    def ask(self, question: str, conversation_id: str | None = None, context: Any = None,
+            remember: bool = True) -> Any:
+        from assistant.agent import Answer, Citation
+
+        with self._lock:
+            self.questions.append(question)
+            number = len(self.questions)
+        time.sleep(self.delay)
+        return Answer(text=f"ANSWER {number}: {question}", intent="lookup", confidence=0.9, citations=[
+            Citation(id="3.1.1", framework="nist-800-171r2", title="Authorized Access Control",
+                     source="NIST SP 800-171 Rev 2")])

@@ -12,9 +12,10 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 
 from assistant.cli.context import fail, state
-from assistant.cli.render import print_json, stdout
+from assistant.cli.render import clean, plain, print_json, safe, stdout
+from assistant.knowledge import UnknownControlError
 from assistant.knowledge.safe_yaml import load_yaml_file
-from assistant.understanding.context import Context, parse_context
+from assistant.understanding.context import Context, ContextError, parse_context
 
 EXAMPLES = [
     "Engineers sometimes paste CUI into Jira tickets. Is Jira in scope for CMMC?",
@@ -35,14 +36,30 @@ def _context(path: Path | None) -> Context:
     raise AssertionError("unreachable")
 
 
+def _ask(assistant: Any, question: str, conversation: str | None, context: Context) -> Any:
+    """``assistant.ask``; an unknown ID or a bad context ends the command with the tool's own message."""
+    try:
+        return assistant.ask(plain(question), plain(conversation) if conversation else None, context)
+    except UnknownControlError as exc:
+        fail(exc.message)
+    except ContextError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
 def render(answer: Any) -> None:
-    """An answer as a panel: text, then the citations and what was used."""
+    """An answer as a panel: text, then the citations and notes. Everything printed is data: terminal
+    escape sequences and control characters are stripped and rich markup is escaped."""
     footer = f"intent {answer.intent} · {answer.mode} · {answer.latency_ms:.0f} ms"
     if answer.scope_category:
         footer += f" · scope: {answer.scope_category}"
-    stdout.print(Panel(Markdown(answer.text.replace("*", "**")), subtitle=footer, subtitle_align="right"))
+    text = clean(answer.text)  # Markdown does not read rich markup: nothing to escape, only controls to strip
+    stdout.print(Panel(Markdown(text.replace("*", "**")), subtitle=safe(footer), subtitle_align="right"))
+    for citation in answer.citations[:10]:
+        stdout.print(f"  [dim]•[/] [bold]{safe(citation.id)}[/] {safe(citation.title)} "
+                     f"[dim]· {safe(citation.source)}[/]", highlight=False)
     for note in answer.notes:
-        stdout.print(f"[dim]{note}[/]")
+        stdout.print(f"[dim]{safe(note)}[/]", highlight=False)
 
 
 def ask(
@@ -56,8 +73,8 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ask one question and get a grounded, cited answer."""
-    assistant = state(ctx).assistant(llm)
-    answer = assistant.ask(question, conversation, _context(context_file))
+    context = _context(context_file)  # a bad file fails before the model is loaded
+    answer = _ask(state(ctx).assistant(llm), question, conversation, context)
     if as_json:
         print_json(answer)
     else:
@@ -70,14 +87,14 @@ def chat(
     context_file: Annotated[Path | None, typer.Option("--context")] = None,
 ) -> None:
     """A conversation in the terminal; follow-ups resolve against earlier turns. Empty line or Ctrl-D ends."""
-    assistant = state(ctx).assistant(llm)
     context = _context(context_file)
+    assistant = state(ctx).assistant(llm)
     conversation = uuid.uuid4().hex
     if not sys.stdin.isatty():
         stdout.print("[dim]stdin is not a terminal: answering a few example questions.[/]")
         for question in EXAMPLES:
             stdout.print(f"[bold]> {question}[/]")
-            render(assistant.ask(question, conversation, context))
+            render(_ask(assistant, question, conversation, context))
         return
     stdout.print("Ask about ISO/IEC 27001:2022 or CMMC 2.0 (NIST SP 800-171 Rev 2). Empty line to quit.")
     while True:
@@ -85,6 +102,12 @@ def chat(
             question = input("> ").strip()
         except (EOFError, KeyboardInterrupt):
             break
+        except UnicodeDecodeError:
+            stdout.print("[yellow]That line was not UTF-8 text; please type it again.[/]")
+            continue
         if not question:
             break
-        render(assistant.ask(question, conversation, context))
+        try:
+            render(assistant.ask(plain(question), conversation, context))
+        except UnknownControlError as exc:
+            stdout.print(f"[yellow]{safe(exc.message)}[/]", highlight=False)

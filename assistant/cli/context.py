@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import typer
-from rich.markup import escape
 
 from assistant.knowledge import KnowledgeBase, KnowledgeError, get_knowledge_base
 from assistant.settings import Settings
@@ -27,9 +26,9 @@ class CliState:
         try:
             return build_assistant(self.settings, self.knowledge_base(), llm_spec=llm)
         except LlmUnavailable as exc:
-            from assistant.cli.render import stderr
+            from assistant.cli.render import safe, stderr
 
-            stderr.print(f"[yellow]{escape(str(exc))}; answering offline.[/]", highlight=False)
+            stderr.print(f"[yellow]{safe(exc)}; answering offline.[/]", highlight=False)
             return build_assistant(self.settings, self.knowledge_base(), llm_spec="")
 
     def knowledge_base(self) -> KnowledgeBase:
@@ -52,7 +51,7 @@ def state(ctx: typer.Context) -> CliState:
 
 def fail(message: str, code: int = 2) -> None:
     """Print ``message`` on stderr and end the command with a non-zero exit code."""
-    from assistant.cli.render import stderr
+    from assistant.cli.render import safe, stderr
 
-    stderr.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
+    stderr.print(f"[bold red]error:[/] {safe(' '.join(message.split()))}", highlight=False)
     raise typer.Exit(code)

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from assistant.cli.context import fail, state
-from assistant.cli.render import print_json, stdout, table
+from assistant.cli.render import print_json, safe, stdout, table
 from assistant.knowledge import FrameworkId, UnknownControlError
 from assistant.knowledge.ids import parse_framework
 from assistant.tools.crosswalk import EdgeView, crosswalk
@@ -103,7 +103,7 @@ def list_(
         return
     if not views:
         fail("no controls match those filters", code=1)
-    rows = [(v.id, v.framework.value, v.title, f"{v.family_id} {v.family}".strip()) for v in views]
+    rows = [(safe(v.id), v.framework.value, safe(v.title), safe(f"{v.family_id} {v.family}".strip())) for v in views]
     stdout.print(table(f"{len(views)} controls", ("ID", "Framework", "Title", "Family / theme"), rows))
 
 
@@ -125,7 +125,7 @@ def crosswalk_(
         print_json(edges)
         return
     if not edges:
-        stdout.print(f"No crosswalk edges for {escape(control_id)}" + (f" into {to}." if to else "."))
+        stdout.print(f"No crosswalk edges for {safe(control_id)}" + (f" into {safe(to)}." if to else "."))
         return
     stdout.print(table(f"Crosswalk of {escape(edges[0].source)}", ("Target", "Framework", "Title", "Relationship",
                                                         "Provenance", "Via"), [_edge_row(e) for e in edges]))
@@ -135,5 +135,5 @@ def crosswalk_(
 
 
 def _edge_row(edge: EdgeView) -> tuple[str, ...]:
-    return (edge.target, edge.target_framework.value, escape(edge.target_title), edge.relationship.value,
+    return (safe(edge.target), edge.target_framework.value, safe(edge.target_title), edge.relationship.value,
             edge.provenance.value, escape(", ".join(edge.via)))

@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.cli.context import fail, state
-from assistant.cli.render import stderr, stdout, table
+from assistant.cli.render import safe, stderr, stdout, table
 from assistant.knowledge.paths import data_dir
 
 
@@ -33,9 +33,11 @@ def eval_command(
     from assistant.evals.runner import compare, gate, load_results, run_suite
 
     cli = state(ctx)
+    _check_options(report, baseline, kind, update_baseline)
+    previous = _previous(baseline, update_baseline, load_results)
     loaded = load_suite(suite or data_dir("evals") / "suites")
     for file, reason in loaded.rejected.items():
-        stderr.print(f"[red]rejected[/] {file}: {reason}", highlight=False)
+        stderr.print(f"[red]rejected[/] {safe(file)}: {safe(reason)}", highlight=False)
     cases = [c for c in loaded.cases if kind is None or c.kind == kind]
     if not cases:
         fail("no cases to run")
@@ -47,13 +49,39 @@ def eval_command(
         from assistant.evals.judge import judge_answers
 
         results["overall"]["judge_mean"] = judge_answers(model, results["cases"], {c.id: c.question for c in cases})
-    previous = load_results(baseline) if baseline and baseline.is_file() else None
     comparison = compare(results, previous) if previous else None
-    write_reports(results, report, comparison)
+    try:
+        write_reports(results, report, comparison)
+    except OSError as exc:
+        fail(f"cannot write the report to {report}: {exc.strerror or exc}")
     stdout.print(table("Eval results", ["kind", "cases", "accuracy", "halluc.", "cit. P", "cit. R", "refusal",
                                         "scope", "p50 ms", "p95 ms"], metrics_table(results)))
     stdout.print(f"Reports written to {report}/ (results.json, report.md, report.html)")
-    _after(results, previous, comparison, baseline, update_baseline, report, bool(loaded.rejected), gate)
+    _after(results, previous, comparison, baseline, update_baseline, report, _broken(loaded.rejected, results), gate)
+
+
+def _check_options(report: Path, baseline: Path | None, kind: str | None, update: bool) -> None:
+    """Options that would fail only after the whole run are refused before it."""
+    if update and kind is not None:
+        fail("--update-baseline needs the whole suite; drop --kind")
+    if report.exists() and not report.is_dir():
+        fail(f"--report {report} is a file; name a folder for the three report files")
+    if baseline is not None and baseline.exists() and not baseline.is_file():
+        fail(f"--baseline {baseline} is not a file")
+
+
+def _previous(baseline: Path | None, update: bool, load_results: Any) -> dict[str, Any] | None:
+    """The baseline to compare with; a broken one is an error, unless it is about to be replaced."""
+    if baseline is None or not baseline.is_file():
+        return None
+    try:
+        data: dict[str, Any] = load_results(baseline)
+    except ValueError as exc:
+        if not update:
+            fail(str(exc))
+        stderr.print(f"[yellow]ignoring the current baseline:[/] {safe(exc)}", highlight=False)
+        return None
+    return data
 
 
 def _model(setting: str | None, llm: str | None, mode: str, judge: bool) -> Any:
@@ -80,12 +108,27 @@ def _run(assistant: Any, cases: list[Any], jobs: int, run_suite: Any) -> dict[st
     return results
 
 
+def _broken(rejected: dict[str, str], results: dict[str, Any]) -> list[str]:
+    """Why this run is partial: suite files rejected, cases that could not be scored (empty when whole)."""
+    reasons = [f"{len(rejected)} suite file(s) rejected"] if rejected else []
+    errored = [c["id"] for c in results["cases"] if c.get("error")]
+    if errored:
+        reasons.append(f"{len(errored)} case(s) could not be scored ({', '.join(errored[:5])}"
+                       f"{', …' if len(errored) > 5 else ''})")
+    return reasons
+
+
 def _after(results: dict[str, Any], previous: dict[str, Any] | None, comparison: dict[str, Any] | None,
-           baseline: Path | None, update: bool, report: Path, rejected: bool, gate: Any) -> None:
+           baseline: Path | None, update: bool, report: Path, broken: list[str], gate: Any) -> None:
     if comparison:
         stdout.print(f"Newly failing: {', '.join(comparison['newly_failing']) or 'none'} · newly passing: "
                      f"{', '.join(comparison['newly_passing']) or 'none'} · accuracy delta "
                      f"{comparison['deltas'].get('accuracy', 0):+.3f}")
+    for case in [c for c in results["cases"] if c.get("error")][:20]:
+        stderr.print(f"[red]case error[/] {safe(case['id'])}: {safe(case['error'])}", highlight=False)
+    if update and broken:
+        fail("refusing to update the baseline from a partial run: " + "; ".join(broken) + ". The report was "
+             "written; fix the suite and run again.", code=3)
     if update:
         target = baseline or data_dir("evals") / "baseline.json"
         shutil.copyfile(report / "results.json", target)
@@ -96,8 +139,8 @@ def _after(results: dict[str, Any], previous: dict[str, Any] | None, comparison:
         stderr.print(f"[bold red]regression:[/] {reason}", highlight=False)
     if reasons:
         raise typer.Exit(1)
-    if rejected:
-        raise typer.Exit(3)
+    if broken:
+        fail("partial run: " + "; ".join(broken), code=3)
     if not previous and results["overall"]["hallucinated_id_rate"] > 0:
         stderr.print("[bold red]hallucinated IDs were cited[/]")
         raise typer.Exit(1)

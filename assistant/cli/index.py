@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from assistant.cli.context import CliState, fail, state
-from assistant.cli.render import print_json, stderr, stdout, table
+from assistant.cli.render import print_json, safe, stderr, stdout, table
 
 app = typer.Typer(help="Build, check and repair the search index; add your own documents.", no_args_is_help=True)
 BUSY = 3
@@ -161,7 +161,7 @@ def add_docs(ctx: typer.Context, paths: Annotated[list[Path], typer.Argument(hel
     manager = _manager(state(ctx))
     result = ingest(paths)
     for path, reason in result.skipped.items():
-        stdout.print(f"[yellow]skipped[/] {escape(path)}: {escape(reason)}", highlight=False)
+        stdout.print(f"[yellow]skipped[/] {safe(path)}: {safe(reason)}", highlight=False)
     if not result.documents:
         fail("no readable documents to add; nothing was changed", code=1)
     bar = _Bar()
@@ -198,8 +198,7 @@ def search(
     from assistant.retrieval.hybrid import parse_mode
 
     cli = state(ctx)
-    manager = _manager(cli)
-    try:
+    try:  # every option is checked before the index is opened
         search_mode = parse_mode(mode)
     except ValueError as exc:
         fail(str(exc))
@@ -207,6 +206,7 @@ def search(
     if by not in ("control", "document"):
         fail(f"unknown --by '{by}'; use control or document")
     filters = SearchFilters(framework=_framework_value(framework), level=level, kind=kind)
+    manager = _manager(cli)
     hits = _search(manager, cli, query, k, filters, search_mode, collapse=by == "control")
     if as_json:
         print_json(hits)
@@ -214,8 +214,9 @@ def search(
     if not hits:
         stdout.print("No matches.")
         return
-    rows = [(str(i), h.id, h.framework, escape(h.title[:70]), f"{h.score:.4f}", _why(h)) for i, h in enumerate(hits, 1)]
-    stdout.print(table(f"Search: {escape(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
+    rows = [(str(i), safe(h.id), h.framework, safe(h.title[:70]), f"{h.score:.4f}", _why(h))
+            for i, h in enumerate(hits, 1)]
+    stdout.print(table(f"Search: {safe(query)}", ("#", "ID", "Framework", "Title", "Score", "Why"), rows))
 
 
 def _search(manager: Any, cli: CliState, query: str, k: int, filters: Any, mode: Any,

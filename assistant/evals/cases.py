@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assistant.knowledge.safe_yaml import load_yaml_text
+from assistant.knowledge.safe_yaml import load_yaml_file
 from assistant.skills.registry import EVAL_KINDS
 from assistant.tools.scoping import Category
 
@@ -83,8 +83,8 @@ def load_suite(path: Path) -> Suite:
 
 def _load_file(file: Path) -> list[Case]:
     try:
-        raw = load_yaml_text(file.read_text(encoding="utf-8"), file.name)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raw = load_yaml_file(file)  # size, nesting and alias limits; UTF-8 only
+    except (OSError, ValueError) as exc:
         raise ValueError(f"cannot be read as YAML: {exc}") from exc
     if not isinstance(raw, list):
         raise ValueError("must hold a list of cases")

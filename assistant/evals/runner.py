@@ -78,6 +78,12 @@ def gate(results: dict[str, Any], baseline: dict[str, Any]) -> list[str]:
 
 
 def load_results(path: Path) -> dict[str, Any]:
-    """A ``results.json`` (or baseline) written by an earlier run."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    """A ``results.json`` (or baseline) written by an earlier run; ``ValueError`` when the file is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} cannot be read as JSON: {exc}") from None
+    if not (isinstance(data, dict) and isinstance(data.get("overall"), dict) and isinstance(data.get("cases"), list)
+            and all(isinstance(c, dict) and "id" in c and "passed" in c for c in data["cases"])):
+        raise ValueError(f"{path} is not a results.json of an eval run (no 'overall' figures or 'cases')")
     return data

@@ -1,12 +1,15 @@
-"""Check one answer against its case, and aggregate the metrics the report and the gate use."""
+"""Check one answer against its case, and aggregate the metrics the report and the gate use.
+
+``/regex/`` patterns run on the ``regex`` engine with a timeout, so a catastrophic pattern cannot hang a run;
+an invalid or runaway pattern is that case's error (``CaseResult.error``), named with the pattern."""
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections.abc import Sequence
 from typing import Any
 
+import regex
 from pydantic import BaseModel
 
 from assistant.evals.cases import Case
@@ -32,6 +35,14 @@ class CaseResult(BaseModel):
     expected_scope: str | None
     answer: str
     latency_ms: float
+    error: str | None = None  # the case could not be scored (it raised, or a pattern is broken): a partial run
+
+
+REGEX_TIMEOUT_S = 1.0
+
+
+class PatternError(ValueError):
+    """A ``/regex/`` of a case that does not compile or does not finish within ``REGEX_TIMEOUT_S``."""
 
 
 def normalize(kb: KnowledgeBase, typed: str) -> str | None:
@@ -41,9 +52,29 @@ def normalize(kb: KnowledgeBase, typed: str) -> str | None:
 
 
 def _matches(pattern: str, text: str) -> bool:
+    """``/regex/`` (case-insensitive, dot matches newline) or a plain substring, ignoring case."""
     if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
-        return re.search(pattern[1:-1], text, re.I | re.S) is not None
+        try:
+            return regex.search(pattern[1:-1], text, regex.I | regex.S, timeout=REGEX_TIMEOUT_S) is not None
+        except regex.error as exc:
+            raise PatternError(f"invalid regex {pattern}: {exc}") from None
+        except TimeoutError:
+            raise PatternError(f"regex {pattern} did not finish within {REGEX_TIMEOUT_S:g} s") from None
     return pattern.lower() in text.lower()
+
+
+def _pattern_failures(field: str, patterns: list[str], text: str, want: bool, errors: list[str]) -> list[str]:
+    failures = []
+    for pattern in patterns:
+        try:
+            found = _matches(pattern, text)
+        except PatternError as exc:
+            errors.append(f"{field}: {exc}")
+            continue
+        if found != want:
+            failures.append(f"{field}: '{pattern}' not in the answer" if want
+                            else f"{field}: '{pattern}' appears in the answer")
+    return failures
 
 
 def failed_case(case: Case, error: str) -> CaseResult:
@@ -52,7 +83,7 @@ def failed_case(case: Case, error: str) -> CaseResult:
     return CaseResult(id=case.id, kind=case.kind, passed=False, failures=[error], cited_ids=[], hallucinated_ids=[],
                       expected_ids=sorted(expected.controls_any + expected.controls_all), matched_ids=[],
                       refused=False, expected_refuse=expected.refuse, scope_category=None,
-                      expected_scope=expected.scope_category, answer="", latency_ms=0.0)
+                      expected_scope=expected.scope_category, answer="", latency_ms=0.0, error=error)
 
 
 def score_case(kb: KnowledgeBase, case: Case, answer: Answer) -> CaseResult:
@@ -69,10 +100,9 @@ def score_case(kb: KnowledgeBase, case: Case, answer: Answer) -> CaseResult:
     missing = want_all - cited_norm
     if missing:
         failures.append(f"controls_all: not cited: {sorted(missing)}")
-    failures += [f"answer_contains: '{p}' not in the answer" for p in expected.answer_contains
-                 if not _matches(p, answer.text)]
-    failures += [f"answer_excludes: '{p}' appears in the answer" for p in expected.answer_excludes
-                 if _matches(p, answer.text)]
+    errors: list[str] = []
+    failures += _pattern_failures("answer_contains", expected.answer_contains, answer.text, True, errors)
+    failures += _pattern_failures("answer_excludes", expected.answer_excludes, answer.text, False, errors)
     if expected.scope_category is not None and answer.scope_category != expected.scope_category:
         failures.append(f"scope_category: expected {expected.scope_category}, got {answer.scope_category}")
     if answer.refused != expected.refuse:
@@ -80,12 +110,14 @@ def score_case(kb: KnowledgeBase, case: Case, answer: Answer) -> CaseResult:
                         + (f" ({answer.refusal_reason})" if answer.refused else ""))
     if hallucinated:
         failures.append(f"hallucinated IDs cited: {hallucinated}")
+    failures += errors
     wanted = want_any | want_all
     return CaseResult(
         id=case.id, kind=case.kind, passed=not failures, failures=failures, cited_ids=cited,
         hallucinated_ids=hallucinated, expected_ids=sorted(wanted), matched_ids=sorted(wanted & cited_norm),
         refused=answer.refused, expected_refuse=expected.refuse, scope_category=answer.scope_category,
         expected_scope=expected.scope_category, answer=answer.text, latency_ms=answer.latency_ms,
+        error="; ".join(errors) or None,
     )
 
 

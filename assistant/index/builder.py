@@ -622,7 +622,8 @@ def _kept_user_docs(old: dict[str, Any], replace_sources: frozenset[str]) -> lis
     """The user's documents already indexed, except chunks of files being re-added."""
     kept = []
     for doc_id, text, meta in zip(old["ids"], old["documents"], old["metadatas"], strict=True):
-        if meta.get("kind") == USER_DOC_KIND and meta.get("source") not in replace_sources:
+        if meta.get("kind") == USER_DOC_KIND and not {str(meta.get("anchor", "")).removeprefix("doc:"),
+                                                      meta.get("source")} & replace_sources:
             clean = {k: v for k, v in meta.items() if k not in ("hash", "embed_hash")}
             kept.append(IndexDocument(doc_id, text, text, clean))
     return kept

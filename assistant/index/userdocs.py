@@ -38,13 +38,13 @@ class Ingested:
 def ingest(paths: list[Path]) -> Ingested:
     """Read every supported file under ``paths`` into chunks; collect the ones that fail."""
     result = Ingested()
-    for path in _files(paths, result):
+    for path, shown in _files(paths, result):
         try:
             sections = list(_read(path))
         except Exception as exc:  # any parser failure is one unreadable file, never a crash
             result.skipped[str(path)] = f"cannot be read ({type(exc).__name__}: {exc})"
             continue
-        chunks = list(_chunks(path, sections))
+        chunks = list(_chunks(path, sections, shown))
         if not chunks:
             result.skipped[str(path)] = "contains no text"
             continue
@@ -53,16 +53,29 @@ def ingest(paths: list[Path]) -> Ingested:
     return result
 
 
-def _files(paths: list[Path], result: Ingested) -> Iterator[Path]:
+def _files(paths: list[Path], result: Ingested) -> Iterator[tuple[Path, str]]:
+    """Each readable file, with the path citations show: relative to the folder given, or the file's name."""
     for path in paths:
         if path.is_dir():
-            yield from (p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in SUPPORTED)
+            for file in sorted(path.rglob("*")):
+                if file.is_file() and file.suffix.lower() in SUPPORTED and _utf8_name(file, result):
+                    yield file, file.relative_to(path).as_posix()
         elif not path.exists():
             result.skipped[str(path)] = "does not exist"
         elif path.suffix.lower() not in SUPPORTED:
             result.skipped[str(path)] = f"unsupported type {path.suffix or '(none)'}; use .md, .txt, .pdf or .docx"
-        else:
-            yield path
+        elif _utf8_name(path, result):
+            yield path, path.name
+
+
+def _utf8_name(path: Path, result: Ingested) -> bool:
+    """A file whose name is not UTF-8 cannot be stored or cited: it is skipped with a reason."""
+    try:
+        str(path.resolve()).encode("utf-8")
+    except UnicodeEncodeError:
+        result.skipped[str(path)] = "the file name is not UTF-8 text; rename the file"
+        return False
+    return True
 
 
 def _read(path: Path) -> Iterator[Section]:
@@ -114,7 +127,9 @@ def _read_docx(path: Path) -> Iterator[Section]:
         yield Section(heading, "\n".join(body).strip())
 
 
-def _chunks(path: Path, sections: list[Section]) -> Iterator[IndexDocument]:
+def _chunks(path: Path, sections: list[Section], shown: str) -> Iterator[IndexDocument]:
+    """Chunks of one file; ``source`` is the path shown to users (never the server's absolute path), the
+    anchor keeps the resolved path, which identifies the file when it is added again."""
     title = _title(path, sections)
     for number, section in enumerate(sections, start=1):
         if not section.text:
@@ -127,7 +142,7 @@ def _chunks(path: Path, sections: list[Section]) -> Iterator[IndexDocument]:
                 id=f"doc:{path.resolve()}#{number}.{part}", embed_text=embed, keyword_text=embed,
                 metadata={"id": f"{path.name}#{number}.{part}", "framework": "company", "title": label,
                           "kind": KIND, "family": "", "level": 0, "anchor": f"doc:{path.resolve()}",
-                          "source": str(path.resolve()), "section": section.heading, "counterparts": "",
+                          "source": shown, "section": section.heading, "counterparts": "",
                           "content_hash": digest},
             )
 

@@ -1,18 +1,32 @@
-"""Block Kit rendering of an ``Answer``: the text, citations as context blocks, and the buttons."""
+"""Block Kit rendering of an ``Answer``: the text, citations as context blocks, and the buttons.
+
+Citations are data: the guardrail has already marked unknown IDs and quoted instruction-like text in
+company documents; here every string is escaped for mrkdwn, stripped of control characters, and a source
+that is still an absolute server path is cut to its file name."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from assistant.agent import Answer
 
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters per section text
 MAX_CITATIONS = 10
+_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"
+                       r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|~[\\/])")
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn escaping: &, < and > must be entities or Slack reads them as markup/links."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack mrkdwn escaping (&, < and > must be entities or Slack reads them as markup, links or
+    mentions), with control characters and terminal escape sequences removed."""
+    return _CONTROLS.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def shown_source(source: str) -> str:
+    """A citation's source as users may see it: never an absolute path on the server."""
+    return re.split(r"[\\/]", source.rstrip("\\/"))[-1] if _ABSOLUTE.match(source) else source
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
@@ -31,7 +45,7 @@ def _citation_blocks(answer: Answer) -> list[dict[str, Any]]:
     blocks = []
     for citation in answer.citations[:MAX_CITATIONS]:
         label = f"*{escape(citation.id)}* {escape(citation.title)} · {escape(citation.framework)} · " \
-                f"{escape(citation.source)}"
+                f"{escape(shown_source(citation.source))}"
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": label[:2900]}]})
     return blocks
 

@@ -2,26 +2,34 @@
 listener, which posts "Working on it…" and then updates that message with the answer.
 
 Handlers translate Slack payloads into ``Assistant.ask`` calls and ``Answer``s into Block Kit; they
-decide nothing about compliance. Slack-specific safety lives here: dedupe, allowlists, the CUI guard,
-the audit log, and turning internal errors into a short apology.
+decide nothing about compliance. Slack-specific safety lives here: dedupe (an event is done only once its
+answer is posted; see ``delivery``), replayed slash commands, allowlists, the CUI guard, the audit log,
+feedback bound to its asker, and turning internal errors into a short apology.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.webhook import WebhookClient
 
 from assistant.agent import Answer, Assistant
+from assistant.knowledge import UnknownControlError
 from assistant.settings import Settings
+from assistant.understanding.context import ContextError
 from integrations.slack.blocks import answer_blocks, home_view, text_blocks
 from integrations.slack.cui import Verdict, scan_payload
-from integrations.slack.store import SlackStore
+from integrations.slack.delivery import Job, deliver, post_working, retry_handlers
+from integrations.slack.store import LEASE_SECONDS, SlackStore
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +42,15 @@ CUI_WARNING = (
 )
 NOT_ALLOWED = "Sorry, I'm not enabled for this channel or user. Ask your compliance owner to add it."
 APOLOGY = "Sorry, something went wrong on my side and I couldn't answer. It has been logged (reference {ref})."
+THANKS = "Thanks, your feedback was recorded."
+NOT_YOURS = "I can record feedback only from the person who asked, on an answer I gave. Nothing was recorded."
 HELP = (
     "*Compliance assistant*\n• `/compliance ask <question>`\n• `/compliance control <ID>` (3.1.1, AC.L2-3.1.1, "
     "A.5.15…)\n• `/compliance crosswalk <ID>`\n• `/compliance scope <asset description>`\n• `/compliance score "
     "<NOT MET IDs>`\nOr mention me in a channel, or DM me. Never paste CUI into Slack."
 )
+# What ``Assistant.ask`` raises for the user's own input: the message says what to fix, so it is shown as is.
+USER_ERRORS = (UnknownControlError, ContextError)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
 
 
@@ -62,6 +74,7 @@ class SlackFrontEnd:
 
     def register(self, app: App) -> None:
         """Attach every listener to ``app``."""
+        app.middleware(self.screen_replays)
         app.event("app_mention")(ack=_ack, lazy=[self.on_mention])
         app.event("message")(ack=_ack, lazy=[self.on_message])
         app.command("/compliance")(ack=self.ack_command, lazy=[self.on_command])
@@ -91,11 +104,13 @@ class SlackFrontEnd:
         self.answer(client, reply, event.get("text", ""), body.get("event_id"), scan_payload(event))
 
     def on_shortcut(self, body: dict[str, Any], client: WebClient) -> None:
-        """Message shortcut: answer about that message, in its thread."""
+        """Message shortcut: answer about that message, in its thread (deduped on its trigger ID)."""
         message = body.get("message", {})
         reply = Reply(body["channel"]["id"], message.get("thread_ts") or message.get("ts"), body["user"]["id"],
                       "shortcut")
-        self.answer(client, reply, message.get("text", ""), None, scan_payload(message))
+        trigger = body.get("trigger_id")
+        self.answer(client, reply, message.get("text", ""), f"shortcut:{trigger}" if trigger else None,
+                    scan_payload(message))
 
     def on_home(self, body: dict[str, Any], client: WebClient) -> None:
         """App Home tab: what the assistant does, with example questions."""
@@ -103,35 +118,51 @@ class SlackFrontEnd:
 
     # ---- the slash command ----------------------------------------------------------------------
 
-    def ack_command(self, ack: Ack, body: dict[str, Any]) -> None:
-        """Acknowledge at once; `help` is answered right here."""
-        if body.get("text", "").strip().lower() in ("", "help"):
+    def screen_replays(self, body: dict[str, Any], request: BoltRequest, context: BoltContext,
+                       next: Callable[[], Any]) -> Any:  # Bolt passes the rest of the chain as `next`
+        """Mark a slash command already seen (same signed body) as replayed, before its acknowledgement and
+        its lazy listener start (they run concurrently, and both read the mark)."""
+        if "command" in body and not request.lazy_only:
+            context["replayed"] = not self.store.first_command(command_digest(request))
+            if context["replayed"]:
+                log.warning("ignored a replayed slash command from %s", body.get("user_id"))
+        return next()
+
+    def ack_command(self, ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        """Acknowledge at once; `help` is answered right here. A replay of a command already seen is
+        acknowledged with nothing and not answered again."""
+        if context.get("replayed"):
+            ack()
+        elif body.get("text", "").strip().lower() in ("", "help"):
             ack(text=HELP)
         else:
             ack(text=WORKING, response_type="ephemeral")
 
-    def on_command(self, body: dict[str, Any], respond: Respond) -> None:
-        """/compliance ask|control|crosswalk|scope|score: the answer replaces nothing, it is posted by respond."""
+    def on_command(self, body: dict[str, Any], context: BoltContext) -> None:
+        """/compliance ask|control|crosswalk|scope|score: the answer is posted to the response URL."""
         text = body.get("text", "").strip()
-        if text.lower() in ("", "help"):
+        if context.get("replayed") or text.lower() in ("", "help"):
             return
         verdict = scan_payload({"text": text})
         if verdict.blocked:
             self._withhold(verdict, body.get("user_id"), body.get("channel_id"), "command")
-            respond(text=CUI_WARNING, response_type="ephemeral")
+            _respond(body, text=CUI_WARNING, response_type="ephemeral")
             return
         if not self._allowed(body.get("channel_id"), body.get("user_id")):
-            respond(text=NOT_ALLOWED, response_type="ephemeral")
+            _respond(body, text=NOT_ALLOWED, response_type="ephemeral")
             return
-        question, context = command_question(text)
+        question, extra = command_question(text)
         try:
-            answer = self.assistant.ask(question, f"slack:{body.get('channel_id')}:{body.get('user_id')}", context)
+            answer = self.assistant.ask(question, f"slack:{body.get('channel_id')}:{body.get('user_id')}", extra)
+        except USER_ERRORS as exc:
+            _respond(body, text=user_message(exc), response_type="ephemeral")
+            return
         except Exception:
-            respond(text=self._apology(), response_type="ephemeral")
+            _respond(body, text=self._apology(), response_type="ephemeral")
             return
         audit_id = self._audit(Reply(body.get("channel_id", ""), None, body.get("user_id"), "command"), question,
                                answer)
-        respond(text=answer.text[:3000], blocks=self._blocks(answer, audit_id), response_type="in_channel")
+        _respond(body, text=answer.text[:3000], blocks=self._blocks(answer, audit_id), response_type="in_channel")
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -144,12 +175,18 @@ class SlackFrontEnd:
         self._detail(body, client, "crosswalk {id} to ISO 27001 and CMMC")
 
     def on_feedback(self, body: dict[str, Any], client: WebClient) -> None:
-        """Helpful / wrong, recorded against the audited answer."""
+        """Helpful / wrong, recorded against the audited answer, and only from the person who asked it."""
         action = body["actions"][0]
         value = "helpful" if action["action_id"] == "feedback_helpful" else "wrong"
-        self.store.feedback(int(action["value"]), value)
-        client.chat_postEphemeral(channel=body["channel"]["id"], user=body["user"]["id"],
-                                  text="Thanks, your feedback was recorded.")
+        user = body.get("user", {}).get("id")
+        try:
+            audit_id = int(str(action.get("value", "")))
+        except ValueError:
+            audit_id = -1
+        recorded = self.store.record_feedback(audit_id, user, value)
+        if not recorded:
+            log.info("feedback refused: answer %r, user %s", action.get("value"), user)
+        client.chat_postEphemeral(channel=body["channel"]["id"], user=user, text=THANKS if recorded else NOT_YOURS)
 
     def on_ask_human(self, body: dict[str, Any], client: WebClient) -> None:
         """'Ask a human': tag the configured compliance owner in the thread."""
@@ -159,37 +196,91 @@ class SlackFrontEnd:
                 if owner else "No compliance owner is configured for this workspace.")
         client.chat_postMessage(channel=body["channel"]["id"], thread_ts=thread, text=text)
 
-    # ---- shared ------------------------------------------------------------------------------
+    # ---- answering and delivery -------------------------------------------------------------------
 
     def answer(self, client: WebClient, reply: Reply, question: str, event_id: str | None,
                verdict: Verdict) -> None:
-        """Dedupe, CUI guard, allowlist, then "Working on it…" updated with the answer (or an apology).
+        """Claim, CUI guard, allowlist, then "Working on it…" updated with the answer (or an apology).
 
         ``verdict`` is the CUI detector's reading of the whole Slack message (text, attachments, files). It is
-        checked before anything derived from the message (even the audit hash) is stored."""
-        if event_id and not self.store.first_delivery(event_id):
-            return  # a retry, or another instance already answered
+        checked before anything derived from the message (even the audit hash) is stored. The event is done
+        only once its reply is posted; a retry of it resumes from what the earlier attempt saved."""
+        if event_id and not self.store.claim_event(event_id):
+            return  # done already, or another worker holds it
+        saved = self.store.pending(event_id) if event_id else None
+        job = Job.from_payload(saved) if saved else None
+        if job is None:
+            job = self._prepare(reply, question, verdict)
+            if job is None:
+                if event_id:
+                    self.store.mark_done(event_id)
+                return
+        self._finish(client, event_id, job)
+
+    def sweep(self, client: WebClient, older_than: float = LEASE_SECONDS) -> int:
+        """Deliver open events that nobody holds (a failed post, a crashed worker); return how many."""
+        delivered = 0
+        for event_id, payload in self.store.open_events(older_than):
+            job = Job.from_payload(payload)
+            if job is not None and self.store.claim_event(event_id):
+                delivered += self._finish(client, event_id, job)
+        return delivered
+
+    def _prepare(self, reply: Reply, question: str, verdict: Verdict) -> Job | None:
+        """The job for a new event: a fixed reply (CUI warning, not allowed), a question, or None (nothing)."""
+        job = Job(reply.channel, reply.thread_ts, reply.user, reply.source)
         if verdict.blocked:
             self._withhold(verdict, reply.user, reply.channel, reply.source)
-            client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=CUI_WARNING)
-            return
-        if not question:
-            return
-        if not self._allowed(reply.channel, reply.user):
-            client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=NOT_ALLOWED)
+            job.text = CUI_WARNING
+        elif not question:
+            return None
+        elif not self._allowed(reply.channel, reply.user):
             self.store.audit(user=reply.user, channel=reply.channel, source=reply.source, question=question,
                              cited=[], latency_ms=None, outcome="not-allowed")
-            return
-        posted = client.chat_postMessage(channel=reply.channel, thread_ts=reply.thread_ts, text=WORKING)
-        ts = posted["ts"]
+            job.text = NOT_ALLOWED
+        else:
+            job.question = question
+        return job
+
+    def _finish(self, client: WebClient, event_id: str | None, job: Job) -> bool:
+        """Answer (if not yet answered) and deliver; the event is done only when the reply is posted."""
         try:
-            conversation = f"slack:{reply.channel}:{reply.thread_ts or reply.channel}"
-            answer = self.assistant.ask(question, conversation)
-            audit_id = self._audit(reply, question, answer)
-            client.chat_update(channel=reply.channel, ts=ts, text=answer.text[:3000],
-                               blocks=self._blocks(answer, audit_id))
+            if job.text is None:
+                self._save(event_id, job)
+                if job.working_ts is None:
+                    post_working(client, job, WORKING)
+                    self._save(event_id, job)
+                job.text, job.blocks = self._reply_for(job)
+                job.question = None
+            self._save(event_id, job)
+            deliver(client, job)
         except Exception:
-            client.chat_update(channel=reply.channel, ts=ts, text=self._apology())
+            log.exception("could not deliver the reply to %s in %s; it stays open for a retry", event_id,
+                          job.channel)
+            if event_id:
+                self.store.release(event_id)
+            return False
+        if event_id:
+            self.store.mark_done(event_id)
+        return True
+
+    def _reply_for(self, job: Job) -> tuple[str, list[dict[str, Any]]]:
+        assert job.question is not None
+        reply = Reply(job.channel, job.thread_ts, job.user, job.source)
+        try:
+            answer = self.assistant.ask(job.question, f"slack:{job.channel}:{job.thread_ts or job.channel}")
+            audit_id = self._audit(reply, job.question, answer)
+            return answer.text[:3000], self._blocks(answer, audit_id)
+        except USER_ERRORS as exc:
+            return user_message(exc), []
+        except Exception:
+            return self._apology(), []
+
+    def _save(self, event_id: str | None, job: Job) -> None:
+        if event_id:
+            self.store.save_pending(event_id, job.payload())
+
+    # ---- shared ------------------------------------------------------------------------------
 
     def _detail(self, body: dict[str, Any], client: WebClient, template: str) -> None:
         control_id = body["actions"][0]["value"]
@@ -197,6 +288,8 @@ class SlackFrontEnd:
         try:
             answer = self.assistant.ask(template.format(id=control_id), remember=False)
             text = answer.text
+        except USER_ERRORS as exc:
+            text = user_message(exc)
         except Exception:
             text = self._apology()
         client.chat_postMessage(channel=body["channel"]["id"], thread_ts=thread, text=text[:3000],
@@ -224,6 +317,34 @@ class SlackFrontEnd:
         reference = uuid.uuid4().hex[:8]
         log.exception("slack handler failed (reference %s)", reference)
         return APOLOGY.format(ref=reference)
+
+
+def user_message(exc: Exception) -> str:
+    """The message of an error in the user's own input (an unknown ID, a context of the wrong shape)."""
+    return f":information_source: {getattr(exc, 'message', None) or exc}"
+
+
+def command_digest(request: BoltRequest) -> str:
+    """The replay key of a slash command: a hash of what Slack signed (timestamp and body); in Socket Mode,
+    where nothing is signed, of the payload (its trigger ID is unique per invocation)."""
+    if request.raw_body:
+        timestamp = (request.headers.get("x-slack-request-timestamp") or [""])[0]
+        signed = f"v0:{timestamp}:{request.raw_body}"
+    else:
+        signed = json.dumps(request.body, sort_keys=True, default=str)
+    return hashlib.sha256(signed.encode("utf-8", "replace")).hexdigest()
+
+
+def _respond(body: dict[str, Any], **message: Any) -> None:
+    """Post to the command's response URL with the same bounded retries as the Web API client."""
+    url = body.get("response_url")
+    if not url:
+        log.warning("slash command without a response_url; the reply was dropped")
+        return
+    response = WebhookClient(url=url, retry_handlers=retry_handlers()).send_dict(message)
+    if response.status_code != 200:
+        log.error("the response URL answered HTTP %s; the reply to %s was not delivered", response.status_code,
+                  body.get("user_id"))
 
 
 def _ack(ack: Ack) -> None:
