@@ -2,6 +2,9 @@
 
 from assistant.agent.assistant import Assistant
 from assistant.agent.build import LlmUnavailable, build_assistant
+from assistant.knowledge import UnknownControlError
 from assistant.skills.answer import Answer, Citation
+from assistant.understanding.context import ContextError
 
-__all__ = ["Answer", "Assistant", "Citation", "LlmUnavailable", "build_assistant"]
+__all__ = ["Answer", "Assistant", "Citation", "ContextError", "LlmUnavailable", "UnknownControlError",
+           "build_assistant"]

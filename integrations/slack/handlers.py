@@ -22,10 +22,8 @@ from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from assistant.agent import Answer, Assistant
-from assistant.knowledge import UnknownControlError
+from assistant.agent import Answer, Assistant, ContextError, UnknownControlError
 from assistant.settings import Settings
-from assistant.understanding.context import ContextError
 from integrations.slack.blocks import answer_blocks, home_view, text_blocks
 from integrations.slack.cui import Verdict, scan_payload
 from integrations.slack.delivery import Job, deliver, post_working, retry_handlers
