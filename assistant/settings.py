@@ -38,6 +38,10 @@ class Settings(BaseSettings):
         "unset: the SQLite file assistant.sqlite3 in data_dir.",
     )
     log_level: str = Field(default="WARNING", description="Python logging level.")
+    retention_days: int | None = Field(
+        default=None, ge=0, description="Keep conversation turns this many days (purged on start and by `purge`); "
+        "unset: kept until purged.",
+    )
     chroma_host: str | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_HOST", "COMPLIANCE_ASSISTANT_CHROMA_HOST"),
         description="Chroma server host; unset: a persistent local folder under data_dir.",

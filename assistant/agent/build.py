@@ -11,7 +11,7 @@ from assistant.agent.assistant import Assistant
 from assistant.knowledge import KnowledgeBase, get_knowledge_base
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
-from assistant.storage.db import Database
+from assistant.storage.db import Database, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -47,4 +47,10 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None, llm: An
         manager = index_manager(settings, kb)
         return HybridRetriever(kb, manager.open(), manager.embedder)
 
-    return Assistant(settings, kb, retriever, Database(settings.database_url), llm=model)
+    database = Database(settings.database_url)
+    if settings.retention_days is not None:
+        try:
+            database.purge(older_than_s=settings.retention_days * 86_400)
+        except StoreError as exc:
+            log.warning("conversation retention could not be applied: %s", exc)
+    return Assistant(settings, kb, retriever, database, llm=model)

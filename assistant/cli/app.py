@@ -13,7 +13,7 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
-from assistant.cli import ask, controls, evals, evidence, index, program_calendar, slack, soa, ssp, system
+from assistant.cli import ask, controls, evals, evidence, index, program_calendar, purge, slack, soa, ssp, system
 from assistant.cli.context import CliState, fail
 from assistant.settings import Settings
 
@@ -36,6 +36,7 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(ssp.app, name="ssp")
 app.add_typer(soa.app, name="soa")
 app.command("calendar")(program_calendar.calendar)
+app.command("purge")(purge.purge)
 
 
 @app.callback()

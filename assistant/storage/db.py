@@ -71,5 +71,20 @@ class Database:
         return [_turn(row) for row in reversed(rows)]
 
 
+    def purge(self, older_than_s: float | None = None, conversation_id: str | None = None) -> int:
+        """Delete turns older than ``older_than_s`` seconds (all turns when None), or one conversation's;
+        returns how many were deleted."""
+        query = sa.delete(turns)
+        if older_than_s is not None:
+            query = query.where(turns.c.created_at < time.time() - older_than_s)
+        if conversation_id is not None:
+            query = query.where(turns.c.conversation_id == conversation_id)
+        try:
+            with self.connect() as conn:
+                return int(conn.execute(query).rowcount or 0)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(str(exc)) from exc
+
+
 def _turn(row: Any) -> Turn:
     return Turn(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]))
