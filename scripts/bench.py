@@ -87,8 +87,11 @@ def index_figures(runs: int) -> dict[str, str]:
     workspace = workspace_figures(data)
     scenarios = scenario_retrieval(kb, retriever)
     slack = slack_figures(data)
+    faults = slack_fault_figures(data)
     return {
         **slack,
+        **faults,
+        **cui_figures(),
         "evals": evals,
         "blind": blind,
         **workspace,
@@ -202,6 +205,74 @@ def slack_figures(data: Path, events: int = 20) -> dict[str, str]:
     acks, finals = [t[0] for t in timings], [t[1] for t in timings]
     return {"slack_ack": f"{percentile(acks, 50):.0f} / {percentile(acks, 95):.0f} ms",
             "slack_final": f"{percentile(finals, 50):.0f} / {percentile(finals, 95):.0f} ms"}
+
+
+def slack_fault_figures(data: Path, events: int = 20) -> dict[str, str]:
+    """20 mentions at once while the mock Web API fails: the first chat.update calls get 429 (Retry-After 1),
+    500 and ``ok: false``, and some chat.postMessage calls 500. Counts the channels that saw their answer
+    exactly once, and the time until it was visible."""
+    import os as _os
+    sys.path.insert(0, str(REPO))
+    from assistant.agent import build_assistant
+    from assistant.settings import Settings
+    from integrations.slack.app import asgi_app, build_app
+    from tests.slack_doubles import (
+        LOAD_SCRIPT,
+        SERVER_ERROR,
+        SIGNING_SECRET,
+        MockSlackApi,
+        UvicornThread,
+        not_ok,
+        rate_limited,
+    )
+
+    _os.environ["COMPLIANCE_ASSISTANT_DATA_DIR"] = str(data)
+    api = MockSlackApi().start()
+    api.inject("chat.update", *([rate_limited(1), SERVER_ERROR, not_ok("cant_update_message")] * 4))
+    api.inject("chat.postMessage", *([SERVER_ERROR, None] * 6))
+    settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=SIGNING_SECRET,
+                        slack_api_base_url=api.base_url, data_dir=data / f"slack-faults-{time.time_ns()}")
+    assistant = build_assistant(settings, llm_spec="")
+    assistant.ask("warm up the index", remember=False)
+
+    def answers(channel: str) -> list[float]:
+        pairs = zip(api.calls, api.responses, api.received_at, strict=True)
+        return [at for (method, params), (_, response), at in pairs
+                if response.get("ok") and params.get("channel") == channel
+                and (method == "chat.update" or (method == "chat.postMessage"
+                                                 and "Working on it" not in str(params.get("text", ""))))]
+
+    with UvicornThread(asgi_app(build_app(settings, assistant))) as server:
+        load = subprocess.run([sys.executable, "-c", LOAD_SCRIPT, server.url, str(events), str(REPO)],
+                              capture_output=True, text=True, check=True)
+        sent = json.loads(load.stdout.strip().splitlines()[-1])
+        deadline = time.time() + 120
+        while time.time() < deadline and not all(answers(f"C{i}") for i in range(events)):
+            time.sleep(0.2)
+        time.sleep(3)  # anything that would answer twice has had its chance
+    api.stop()
+    seen = [answers(f"C{i}") for i in range(events)]
+    once = sum(len(a) == 1 for a in seen)
+    twice = sum(len(a) > 1 for a in seen)
+    delays = [(a[0] - s["sent"]) * 1000 for a, s in zip(seen, sent, strict=True) if a]
+    faults = sum(1 for _, r in api.responses if not r.get("ok"))
+    return {"slack_fault_once": f"{once} / {events}", "slack_fault_twice": str(twice),
+            "slack_fault_injected": str(faults),
+            "slack_fault_final": f"{percentile(delays, 50):.0f} / {percentile(delays, 95):.0f} ms" if delays else "–"}
+
+
+def cui_figures() -> dict[str, str]:
+    """The CUI marking detector on its labelled corpus: recall, false alarms, time per message."""
+    sys.path.insert(0, str(REPO))
+    from tests.integrations.slack.test_cui_corpus import load_corpus
+
+    marked, benign = load_corpus()
+    start = time.perf_counter()
+    caught = sum(c.verdict().blocked for c in marked)
+    alarms = sum(c.verdict().blocked for c in benign)
+    per_message = (time.perf_counter() - start) * 1000 / (len(marked) + len(benign))
+    return {"cui_recall": f"{caught} / {len(marked)} ({caught / len(marked):.1%})",
+            "cui_false": f"{alarms} / {len(benign)} ({alarms / len(benign):.1%})", "cui_ms": f"{per_message:.2f} ms"}
 
 
 def eval_figures(data: Path, folder: str = "suites") -> str:
@@ -416,6 +487,17 @@ Targets: recall@5 ≥ 0.95 and recall@1 ≥ 0.80 on the blind set, at ≥ 1.10×
 |---|---|---|---|---|---|---|
 {idx["scenarios"]}
 
+## CUI marking detector (labelled corpus `tests/integrations/slack/cui_corpus.yaml`)
+
+| Measurement | Result | Target |
+|---|---|---|
+| Marked messages caught (recall) | {idx["cui_recall"]} | no miss |
+| Benign messages blocked (false alarms) | {idx["cui_false"]} | ≤ 1 % |
+| Time per message | {idx["cui_ms"]} | |
+
+The corpus was written from the DoD CUI marking rules while the detector was built, so these are development
+figures; attacks written elsewhere are the real test.
+
 ## Workspace (whole `compliance-assistant` processes, SQLite, 1,000-item register)
 
 | Step | Time |
@@ -439,6 +521,16 @@ real index, offline assistant). With the 20 senders inside the server's own proc
 |---|---|---|
 | Time to acknowledge, p50 / p95 | {idx["slack_ack"]} | p95 < 300 ms |
 | Time until the answer replaced "Working on it…", p50 / p95 | {idx["slack_final"]} | |
+
+Under injected Web API errors (the same 20 mentions; the first `chat.update` calls answered 429 with
+Retry-After 1, 500 and `ok: false`, some `chat.postMessage` calls 500; {idx["slack_fault_injected"]} failed
+calls in all):
+
+| Measurement | Result | Target |
+|---|---|---|
+| Channels that saw their answer exactly once | {idx["slack_fault_once"]} | all |
+| Channels answered twice | {idx["slack_fault_twice"]} | 0 |
+| Time until the answer was visible, p50 / p95 | {idx["slack_fault_final"]} | |
 """
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
