@@ -1,7 +1,8 @@
-"""Small text helpers shared by the converter and the index."""
+"""Small text helpers shared by the converter, the index and everything that shows outside text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -18,3 +19,16 @@ def pack(pieces: Iterable[str], limit: int, separator: str = " ") -> list[str]:
     if current.strip():
         chunks.append(current.strip())
     return chunks
+
+
+# Terminal escape sequences (CSI, OSC, other ESC), then the remaining C0/C1 controls (tab and newline stay),
+# zero-width characters and bidi overrides.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def strip_controls(text: str) -> str:
+    """``text`` without terminal escape sequences, control characters (newlines and tabs stay), zero-width
+    characters or bidi overrides; Unicode line separators become spaces. Text read from outside (company
+    documents, model output) passes through it before anyone is shown it."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text.replace("\u2028", " ").replace("\u2029", " ")))

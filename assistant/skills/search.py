@@ -9,6 +9,7 @@ from assistant.knowledge import Control, FrameworkId
 from assistant.retrieval import Hit
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line, sentence
+from assistant.skills.citations import clean_citations
 from assistant.skills.lookup import points_text
 
 CLOSE = 0.85  # a runner-up whose fused score is at least this share of the best is named too
@@ -77,9 +78,10 @@ def _details(deps: SkillDeps, control: Control) -> list[str]:
 
 
 def _passages_only(deps: SkillDeps, hits: list[Hit]) -> Draft:
-    lines = [f"• *{h.title}* ({h.source})" for h in hits]
-    citations = [Citation(id=h.id, framework=h.framework, title=h.title, source=h.source,
-                          kind="guide" if h.framework == "guide" else "rule") for h in hits]
+    """The passages found, by title and source; a company document's are data, cleaned before they are shown."""
+    citations = clean_citations(deps.kb, [Citation(id=h.id, framework=h.framework, title=h.title, source=h.source,
+                                                   kind="guide" if h.framework == "guide" else "rule") for h in hits])
+    lines = [f"• *{c.title}* ({c.source})" for c in citations]
     return finish(deps, ["*The closest matches in the knowledge base:*", "\n".join(lines)], citations,
                   tools=["search_controls"], confidence=0.5)
 

@@ -10,18 +10,17 @@ import re
 from typing import Any
 
 from assistant.agent import Answer
+from assistant.knowledge.text import strip_controls
 
 SECTION_LIMIT = 2900  # Slack allows 3,000 characters per section text
 MAX_CITATIONS = 10
-_CONTROLS = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"
-                       r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _ABSOLUTE = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/]|~[\\/])")
 
 
 def escape(text: str) -> str:
     """Slack mrkdwn escaping (&, < and > must be entities or Slack reads them as markup, links or
-    mentions), with control characters and terminal escape sequences removed."""
-    return _CONTROLS.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    mentions), with control characters and terminal escape sequences (CSI and OSC alike) removed."""
+    return strip_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def shown_source(source: str) -> str:
