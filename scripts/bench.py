@@ -313,12 +313,15 @@ def workspace_figures(data: Path) -> dict[str, str]:
 
     from assistant.knowledge import FrameworkId, get_knowledge_base
 
+    sys.path.insert(0, str(REPO))
+    from tests.workspace.data import PROFILE  # the issue's profile, shared with the tests
+
     kb = get_knowledge_base()
     folder = data / "workspace-bench"
     folder.mkdir(parents=True, exist_ok=True)
     env = {"COMPLIANCE_ASSISTANT_DATA_DIR": str(folder / "data")}
     profile = folder / "profile.yaml"
-    profile.write_text(WORKSPACE_PROFILE, encoding="utf-8")
+    profile.write_text(PROFILE, encoding="utf-8")
     requirements = kb.all_ids(FrameworkId.NIST_800_171R2)
     register = folder / "register.csv"
     with register.open("w", newline="", encoding="utf-8") as handle:
@@ -339,15 +342,6 @@ def workspace_figures(data: Path) -> dict[str, str]:
     return {f"ws_{name}": f"{timed_process(args, env)[0]:.1f} s" for name, args in steps.items()}
 
 
-WORKSPACE_PROFILE = """\
-system: {name: Acme CUI Enclave, description: "Engineering enclave holding customer drawings"}
-components: [{name: CAD workstations, category: CUI Asset}, {name: Splunk Cloud, category: Security Protection Asset}]
-services:
-  - {name: Duo, does: "MFA for VPN and admin consoles"}
-  - {name: Windows Hello for Business, does: "MFA for local admin logons"}
-roles: [{role: IT Manager, person: Dana Lee}]
-dates: {iso_certified: 2026-03-01, cmmc_assessed: 2026-06-15, last_affirmation: 2026-06-20}
-"""
 
 
 def scenario_retrieval(kb: Any, retriever: Any) -> str:
