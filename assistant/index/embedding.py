@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from assistant.index.lock import FileLock
+from assistant.knowledge.files import sha256_of
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
@@ -137,14 +138,6 @@ def _record_path(target: Path) -> Path:
     return target.with_suffix(".json")
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def export_problem(models_dir: Path, files: ModelFiles | None = None, full: bool = False) -> str | None:
     """What is wrong with the ONNX export, or None when it is fine or simply not made yet.
 
@@ -164,7 +157,7 @@ def export_problem(models_dir: Path, files: ModelFiles | None = None, full: bool
         return f"{target.name} is {size} bytes, {record['size']} were written (truncated or replaced)"
     if not full:
         return None
-    if record.get("sha256") and record["sha256"] != _sha256(target):
+    if record.get("sha256") and record["sha256"] != sha256_of(target):
         return f"{target.name} does not match the sha256 recorded when it was exported"
     try:
         _session(target)
@@ -185,7 +178,7 @@ def remove_export(models_dir: Path, files: ModelFiles | None = None) -> None:
 
 
 def _write_record(target: Path, files: ModelFiles) -> None:
-    record = {"model_id": files.model_id, "size": target.stat().st_size, "sha256": _sha256(target)}
+    record = {"model_id": files.model_id, "size": target.stat().st_size, "sha256": sha256_of(target)}
     partial = target.with_name(f"{target.stem}.{os.getpid()}.json.partial")
     partial.write_text(json.dumps(record), encoding="utf-8")
     os.replace(partial, _record_path(target))

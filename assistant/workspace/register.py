@@ -5,7 +5,6 @@ hashed (sha256) and become the item's location when it has none."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.files import sha256_of
 from assistant.knowledge.safe_yaml import load_yaml_file
 from assistant.workspace.evidence import EvidenceItem, normalize
 
@@ -109,15 +109,6 @@ def _item(kb: KnowledgeBase, raw: dict[str, Any], base: Path) -> EvidenceItem:
     if item.controls and not (item.mapping.requirements or item.mapping.iso):
         raise ValueError(f"no control recognised in {', '.join(item.controls)}")
     return item
-
-
-def sha256_of(path: Path) -> str:
-    """Hex sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _message(exc: Exception) -> str:
