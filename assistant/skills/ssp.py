@@ -62,6 +62,8 @@ def run(deps: SkillDeps, request: SspRequest) -> Draft:
         text = statement.statement if not leaked else "[Describe how.]"
         parts.append("• " + deps.t("ssp", "objective", objective=objective.id, statement=text, evidence=proof))
         citations.append(cite_control(kb, objective))
+    if draft.unplaced:
+        parts.append(deps.t("ssp", "unplaced", id=control.id, items="; ".join(draft.unplaced)))
     return finish(deps, parts, citations, tools=["get_control", "evidence_gaps"], confidence=0.7)
 
 

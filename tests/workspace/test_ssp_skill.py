@@ -31,3 +31,15 @@ def test_ssp_skill_drafts_from_the_stored_profile(assistant: Any, tmp_path: Any)
     lines = {line.split()[1]: line for line in answer.text.splitlines() if line.startswith("• 3.5.3[")}
     assert "Duo" in lines["3.5.3[c]"] and "Windows Hello" in lines["3.5.3[b]"]
     assert "Not yet described" in lines["3.5.3[a]"]
+
+
+def test_ssp_skill_lists_requirement_evidence_no_objective_matches(assistant: Any) -> None:
+    context = {"evidence": [{"id": "SIEM-1", "title": "Log sources list", "controls": ["3.3.1"]},
+                            {"id": "RET-2", "title": "Retention setting", "controls": ["AU.L2-3.3.1"]},
+                            {"id": "OTHER-9", "title": "Badge log", "controls": ["3.10.4"]}]}
+    answer = assistant.ask("draft the ssp narrative for 3.3.1 using our evidence", context=context)
+    unplaced = next(x for x in answer.text.splitlines() if "no objective's wording matches" in x)
+    assert "SIEM-1 (Log sources list)" in unplaced and "RET-2 (Retention setting)" in unplaced
+    assert "OTHER-9" not in answer.text  # evidence of another requirement stays out
+    objectives = [x for x in answer.text.splitlines() if x.startswith("• 3.3.1[")]
+    assert len(objectives) == 6 and all("Not yet described" in x for x in objectives)  # nothing is invented
