@@ -6,12 +6,22 @@ from pydantic import BaseModel, Field
 
 from assistant.knowledge import Control, FrameworkId, KnowledgeBase
 from assistant.knowledge.ids import parse_framework
-from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line
+from assistant.skills.base import (
+    Draft,
+    Skill,
+    SkillDeps,
+    SkillInput,
+    cite_control,
+    finish,
+    objectives_line,
+    sentence,
+)
 from assistant.skills.lookup import practice_id
 from assistant.tools import crosswalk as cw
 
 _TARGET_ORDER = ("nist-800-53r5", "iso27001-2022", "cmmc-2.0", "far-52.204-21", "nist-800-172", "nist-800-171r2")
 _SHOWN = 12
+_TEXTS_SHOWN = 5
 
 
 class CrosswalkRequest(BaseModel):
@@ -65,6 +75,8 @@ def run(deps: SkillDeps, request: CrosswalkRequest) -> Draft:
         parts.append(deps.t("crosswalk", "transitive", id=control.id, title=control.title, count=len(edges),
                             target_label=label, targets=targets))
         parts.append(deps.t("crosswalk", "derivation", hops=", ".join(hops), id=control.id))
+    if target is FrameworkId.NIST_800_171R2 and control.framework is not FrameworkId.CMMC_2:
+        parts.append(_requirement_texts(deps, [e.target for e in edges[:_TEXTS_SHOWN]]))
     if control.framework is FrameworkId.NIST_800_171R2 and kb.objectives(control.id):
         parts.append(deps.t("lookup", "objectives", objectives=objectives_line(kb, control.id)))
         parts.append(deps.t("common", "rev2_note"))
@@ -81,15 +93,8 @@ def _target(named: str | None, source: Control) -> FrameworkId:
 
 
 def _edges(kb: KnowledgeBase, control: Control, target: FrameworkId) -> list[cw.EdgeView]:
-    """Edges to ``target``; an SP 800-53 base control also brings its enhancements' edges (IA-2 -> IA-2(1))."""
     typed = control.id if control.framework is not FrameworkId.ISO_27001_2013 else f"ISO 27001:2013 {control.id}"
-    edges = cw.crosswalk(kb, typed, target)
-    if control.framework is FrameworkId.NIST_800_53R5 and "(" not in control.id:
-        for number in range(1, 40):
-            enhancement = kb.get(FrameworkId.NIST_800_53R5, f"{control.id}({number})")
-            if enhancement is not None:
-                edges += cw.crosswalk(kb, enhancement.id, target)
-    return list({(e.target, e.target_framework): e for e in edges}.values())
+    return cw.crosswalk_family(kb, typed, target)
 
 
 def _to_cmmc(deps: SkillDeps, control: Control) -> Draft:
@@ -109,6 +114,12 @@ def _to_cmmc(deps: SkillDeps, control: Control) -> Draft:
                     targets=targets + (" …" if len(edges) > _SHOWN else "")),
              deps.t("crosswalk", "use_as_evidence", id=control.id)]
     return finish(deps, parts, citations, tools=["crosswalk"], confidence=0.85)
+
+
+def _requirement_texts(deps: SkillDeps, requirements: list[str]) -> str:
+    """What the mapped 800-171 requirements say, so a mapping answer also answers "what does it require"."""
+    texts = " · ".join(f"{r.id}: {sentence(r.text, 200)}" for rid in requirements if (r := deps.kb.resolve(rid)))
+    return deps.t("crosswalk", "texts", items=texts)
 
 
 def _practices_line(kb: KnowledgeBase, requirements: list[str]) -> str:

@@ -44,6 +44,17 @@ def test_crosswalk_iso_to_cmmc_goes_through_the_requirements(deps: SkillDeps) ->
     assert any(c.id == "AU.L2-3.3.1" for c in draft.citations)
 
 
+def test_lookup_of_an_800_53_control_shows_the_800_171_requirements_it_sources(deps: SkillDeps) -> None:
+    draft = lookup.run(deps, lookup.LookupRequest(control_ids=["AU-3"]))
+    assert "3.3.1 System Auditing: Create and retain system audit logs" in draft.text
+    assert {"AU-3", "3.3.1"} <= {c.id for c in draft.citations}
+
+
+def test_crosswalk_800_53_to_800_171_says_what_the_requirements_require(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="IA-2", target_framework="800-171"))
+    assert "3.5.3: Use multifactor authentication for local and network access to privileged accounts" in draft.text
+
+
 def test_crosswalk_nist_to_iso_is_transitive_with_its_path(deps: SkillDeps) -> None:
     draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="3.1.1", target_framework="iso"))
     assert "A.5.15" in draft.text and "two-hop" in draft.text and "AC-2" in draft.text
