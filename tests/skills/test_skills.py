@@ -39,7 +39,7 @@ def test_lookup_of_an_unknown_id_raises_the_catalog_error(deps: SkillDeps) -> No
 
 
 def test_crosswalk_iso_to_cmmc_goes_through_the_requirements(deps: SkillDeps) -> None:
-    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="A.8.15", target_framework="cmmc"))
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["A.8.15"], target_framework="cmmc"))
     assert "AU.L2-3.3.1" in draft.text and "transitive" in draft.text
     assert any(c.id == "AU.L2-3.3.1" for c in draft.citations)
 
@@ -51,12 +51,19 @@ def test_lookup_of_an_800_53_control_shows_the_800_171_requirements_it_sources(d
 
 
 def test_crosswalk_800_53_to_800_171_says_what_the_requirements_require(deps: SkillDeps) -> None:
-    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="IA-2", target_framework="800-171"))
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["IA-2"], target_framework="800-171"))
     assert "3.5.3: Use multifactor authentication for local and network access to privileged accounts" in draft.text
 
 
+def test_crosswalk_maps_every_named_control_once_each(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["AC-2", "IA-2(1)", "RA-5"],
+                                                           target_framework="cmmc"))
+    assert {"AC.L2-3.1.1", "IA.L2-3.5.3", "RA.L2-3.11.2"} <= {c.id for c in draft.citations}
+    assert draft.text.count("*Use it as:*") == 1 and "Appendix D lists RA-5" in draft.text
+
+
 def test_crosswalk_nist_to_iso_is_transitive_with_its_path(deps: SkillDeps) -> None:
-    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="3.1.1", target_framework="iso"))
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["3.1.1"], target_framework="iso"))
     assert "A.5.15" in draft.text and "two-hop" in draft.text and "AC-2" in draft.text
 
 

@@ -43,3 +43,14 @@ def test_ssp_skill_lists_requirement_evidence_no_objective_matches(assistant: An
     assert "OTHER-9" not in answer.text  # evidence of another requirement stays out
     objectives = [x for x in answer.text.splitlines() if x.startswith("• 3.3.1[")]
     assert len(objectives) == 6 and all("Not yet described" in x for x in objectives)  # nothing is invented
+
+
+def test_ssp_skill_on_an_iso_control_names_the_requirements_to_draft(assistant: Any) -> None:
+    from assistant.skills import ssp
+    from assistant.skills.base import SkillDeps
+
+    deps = SkillDeps(assistant.kb, assistant.templates, assistant._search)
+    draft = ssp.run(deps, ssp.SspRequest(control_id="A.5.15"))
+    assert "written per NIST SP 800-171 Rev 2 requirement" in draft.text
+    assert "3.1.1 Authorized Access Control" in draft.text
+    assert draft.needs_input and {"A.5.15", "3.1.1"} <= {c.id for c in draft.citations}
