@@ -52,11 +52,14 @@ def run(deps: SkillDeps, request: SprsRequest) -> Draft:
     lines = [deps.t("sprs", "deduction", requirement=d.requirement, title=d.title, points=d.points, reason=d.reason)
              for d in result.deductions]
     values = [deps.t("sprs", "value", requirement=r, points=points_text(kb.point_value(r))) for r in request.values_of]
-    parts = [*values,
-             deps.t("sprs", "result", score=result.score, max_score=result.max_score, min_score=result.min_score),
-             "\n".join(f"• {line}" for line in lines), *result.notes, deps.t("common", "rev2_note")]
+    head = (deps.t("sprs", "blocked", score=result.score, rule=kb.sprs.no_ssp_rule) if result.assessment_blocked else
+            deps.t("sprs", "result", score=result.score, max_score=result.max_score, min_score=result.min_score))
+    notes = [n for n in result.notes if n != kb.sprs.no_ssp_rule or not result.assessment_blocked]
+    parts = [*values, head, "\n".join(f"• {line}" for line in lines), *notes, deps.t("common", "rev2_note")]
     citations = [citation] + [cite_control(kb, kb.resolve(r)) for r in request.values_of]
     citations += [cite_control(kb, kb.resolve(d.requirement)) for d in result.deductions]
+    if result.assessment_blocked:
+        citations.append(cite_control(kb, kb.resolve("3.12.4")))
     return finish(deps, parts, citations, tools=["sprs_score"], confidence=0.95)
 
 

@@ -79,6 +79,25 @@ def test_sprs_shows_the_value_of_named_requirements(deps: SkillDeps) -> None:
     assert "SPRS value of 3.1.1:* 5 points" in draft.text and "SPRS score: 105" in draft.text
 
 
+def test_sprs_without_status_explains_the_method_and_a_quoted_score(deps: SkillDeps) -> None:
+    draft = sprs.run(deps, sprs.SprsRequest(score_asked=98))
+    assert "44 requirements are worth 5 points, 14 worth 3 and 51 worth 1" in draft.text  # 44*5+14*3+51 = 313
+    assert "*A score of 98* means 12 points" in draft.text and "at least 88 points" in draft.text
+
+
+def test_sprs_without_an_ssp_posts_no_score(deps: SkillDeps) -> None:
+    draft = sprs.run(deps, sprs.SprsRequest(not_met=["3.12.4"]))
+    assert "No score can be posted yet" in draft.text and "SPRS score:" not in draft.text
+    assert any(c.id == "3.12.4" for c in draft.citations)
+
+
+def test_poam_closeout_party_and_the_3_13_11_exception(deps: SkillDeps) -> None:
+    draft = poam.run(deps, poam.PoamRequest(not_met=["3.13.11"]))
+    assert "unless encryption is employed but it is not FIPS-validated" in draft.text
+    assert "Conditional Level 2 (C3PAO): a C3PAO" in draft.text
+    assert "DCMA DIBCAC" in poam.run(deps, poam.PoamRequest(level=3)).text
+
+
 def test_poam_names_each_requirement_and_the_rule(deps: SkillDeps) -> None:
     draft = poam.run(deps, poam.PoamRequest(not_met=["3.5.3"]))
     assert "IA.L2-3.5.3 (5 pt): may not go on a POA&M" in draft.text
