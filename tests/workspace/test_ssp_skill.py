@@ -54,3 +54,20 @@ def test_ssp_skill_on_an_iso_control_names_the_requirements_to_draft(assistant: 
     assert "written per NIST SP 800-171 Rev 2 requirement" in draft.text
     assert "3.1.1 Authorized Access Control" in draft.text
     assert draft.needs_input and {"A.5.15", "3.1.1"} <= {c.id for c in draft.citations}
+
+
+def test_evidence_skill_reads_the_stored_register_when_no_inventory_is_given(assistant: Any, tmp_path: Any) -> None:
+    from assistant.workspace.repository import Workspace
+
+    register = tmp_path / "register.csv"
+    register.write_text("id,title,controls,effective\nEV-9,Badge reader logs,3.10.4,2026-10-01\n", encoding="utf-8")
+    Workspace(assistant.kb, assistant.db.url).import_evidence(register)
+    answer = assistant.ask("what evidence are we missing for physical protection?")
+    assert answer.intent == "evidence" and "5 requirement(s) with no evidence" in answer.text
+    assert "3.10.4" not in answer.text.split("*No evidence:*")[1].split("\n")[0]
+
+
+def test_evidence_skill_without_any_inventory_says_what_assessors_examine(assistant: Any) -> None:
+    answer = assistant.ask("What documents will a C3PAO ask to see?")
+    assert answer.intent == "evidence" and "system security plan (107 of 110)" in answer.text
+    assert "evidence import" in answer.text
