@@ -24,10 +24,13 @@ class SearchRequest(BaseModel):
 
 
 def read(inp: SkillInput) -> SearchRequest:
-    """The question; ISO only when it names ISO and nothing else."""
-    named = inp.frame.frameworks
-    iso_only = named == ["iso27001-2022"]
-    return SearchRequest(query=inp.question, framework=FrameworkId.ISO_27001_2022.value if iso_only else None)
+    """The question, limited to the framework it names alone."""
+    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame.frameworks))
+
+
+def framework_filter(named: list[str]) -> str | None:
+    """ISO only when the question names ISO and nothing else ("does ISO 27001 require encryption?")."""
+    return FrameworkId.ISO_27001_2022.value if named == [FrameworkId.ISO_27001_2022.value] else None
 
 
 def run(deps: SkillDeps, request: SearchRequest) -> Draft:
