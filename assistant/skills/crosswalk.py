@@ -31,6 +31,7 @@ class CrosswalkRequest(BaseModel):
 
     control_ids: list[str] = Field(min_length=1, max_length=_MAX_CONTROLS)
     target_framework: str | None = Field(default=None, description="omit: ISO for NIST/CMMC, 800-171 for ISO")
+    more_targets: list[str] = Field(default_factory=list, max_length=2, description="further frameworks asked for")
 
 
 def read(inp: SkillInput) -> CrosswalkRequest:
@@ -42,12 +43,13 @@ def read(inp: SkillInput) -> CrosswalkRequest:
         named.remove("nist-800-171r2")  # "CMMC practice AC.L2-3.1.1 vs ISO": NIST is the practice's own text
     return CrosswalkRequest(control_ids=[c.id if c.framework is not FrameworkId.ISO_27001_2013
                                          else f"ISO 27001:2013 {c.id}" for c in controls],
-                            target_framework=named[0] if named else None)
+                            target_framework=named[0] if named else None, more_targets=named[1:3])
 
 
 def run(deps: SkillDeps, request: CrosswalkRequest) -> Draft:
     """Each control's edges to the target framework, in the order named, with one set of citations."""
-    drafts = [_one(deps, typed, request.target_framework) for typed in request.control_ids]
+    drafts = [_one(deps, typed, target) for typed in request.control_ids
+              for target in [request.target_framework, *request.more_targets]]
     if len(drafts) == 1:
         return drafts[0]
     citations = list({(c.framework, c.id): c for d in drafts for c in d.citations}.values())

@@ -62,6 +62,12 @@ def test_crosswalk_maps_every_named_control_once_each(deps: SkillDeps) -> None:
     assert draft.text.count("*Use it as:*") == 1 and "Appendix D lists RA-5" in draft.text
 
 
+def test_crosswalk_to_two_frameworks_answers_both(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["b.1.iii"], target_framework="cmmc",
+                                                           more_targets=["800-171"]))
+    assert {"AC.L1-b.1.iii", "3.1.20"} <= {c.id for c in draft.citations}
+
+
 def test_crosswalk_nist_to_iso_is_transitive_with_its_path(deps: SkillDeps) -> None:
     draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["3.1.1"], target_framework="iso"))
     assert "A.5.15" in draft.text and "two-hop" in draft.text and "AC-2" in draft.text
