@@ -54,6 +54,10 @@ def run(deps: SkillDeps, request: LookupRequest) -> Draft:
             citations.append(cite_passage(passage))
         if control.framework is FrameworkId.NIST_800_53R5:
             parts.extend(_as_800_171(deps, control, citations))
+        if control.framework is FrameworkId.ISO_27001_2022 and control.id.startswith("A."):
+            parts.append(deps.t("lookup", "annex_a"))
+            treatment = deps.kb.try_resolve("clause 6.1.3")
+            citations.extend([cite_control(deps.kb, treatment)] if treatment else [])
         if control.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.CMMC_2):
             parts.append(deps.t("common", "rev2_note"))
     parts.extend(f"Note: {message}" for message in request.notes)
