@@ -10,7 +10,7 @@ from assistant.retrieval import Hit
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line, sentence
 from assistant.skills.citations import clean_citations
-from assistant.skills.lookup import points_text
+from assistant.skills.lookup import points_text, practice_id
 
 CLOSE = 0.85  # a runner-up whose fused score is at least this share of the best is named too
 _NON_CONTROL = ("guide", "program", "company")
@@ -71,6 +71,10 @@ def _control(deps: SkillDeps, hit: Hit) -> Control | None:
 
 def _details(deps: SkillDeps, control: Control) -> list[str]:
     parts = []
+    practice = practice_id(deps.kb, control)
+    if control.family:
+        parts.append(deps.t("search", "family", family=control.family,
+                            practice=f" (CMMC practice {practice})" if practice else ""))
     if control.framework is FrameworkId.NIST_800_171R2:
         parts.append(deps.t("lookup", "objectives", objectives=objectives_line(deps.kb, control.id)))
         value = deps.kb.point_value(control.id)
