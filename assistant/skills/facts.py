@@ -31,7 +31,7 @@ def read(inp: SkillInput) -> FactRequest:
     """The part of the question this ask came from, and the framework it names alone."""
     from assistant.skills.search import framework_filter
 
-    return FactRequest(question=inp.question, framework=framework_filter(inp.frame.frameworks))
+    return FactRequest(question=inp.question, framework=framework_filter(inp.frame))
 
 
 def find_facts(deps: SkillDeps, question: str) -> list[ProgramFact]:

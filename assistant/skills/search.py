@@ -11,6 +11,7 @@ from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line, sentence
 from assistant.skills.citations import clean_citations
 from assistant.skills.lookup import points_text, practice_id
+from assistant.understanding.frame import QuestionFrame
 
 CLOSE = 0.85  # a runner-up whose fused score is at least this share of the best is named too
 _NON_CONTROL = ("guide", "program", "company")
@@ -25,12 +26,22 @@ class SearchRequest(BaseModel):
 
 def read(inp: SkillInput) -> SearchRequest:
     """The question, limited to the framework it names alone."""
-    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame.frameworks))
+    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame))
 
 
-def framework_filter(named: list[str]) -> str | None:
-    """ISO only when the question names ISO and nothing else ("does ISO 27001 require encryption?")."""
-    return FrameworkId.ISO_27001_2022.value if named == [FrameworkId.ISO_27001_2022.value] else None
+_ALONE = (FrameworkId.ISO_27001_2022, FrameworkId.NIST_800_172, FrameworkId.FAR_52_204_21)
+
+
+def framework_filter(frame: QuestionFrame) -> str | None:
+    """The one framework a question limits itself to: ISO, SP 800-172 or FAR named alone ("does ISO 27001 require
+    encryption?"), or Level 1 named with nothing but CMMC/FAR ("do we need MFA for CMMC Level 1?")."""
+    named = [FrameworkId(f) for f in frame.frameworks]
+    alone = [f for f in _ALONE if named == [f]]
+    if alone:
+        return alone[0].value
+    if frame.levels == [1] and set(named) <= {FrameworkId.CMMC_2, FrameworkId.FAR_52_204_21}:
+        return FrameworkId.FAR_52_204_21.value
+    return None
 
 
 def run(deps: SkillDeps, request: SearchRequest) -> Draft:

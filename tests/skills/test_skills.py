@@ -151,3 +151,16 @@ def test_family_lists_its_requirements_at_a_level(deps: SkillDeps) -> None:
 def test_a_named_family_is_read_from_the_question(assistant: Any) -> None:
     answer = assistant.ask("What are the CMMC Level 2 requirements for System and Communications Protection (SC)?")
     assert answer.intent == "family" and "SC.L2-3.13.11" in answer.cited_ids
+
+
+def test_search_keeps_to_the_framework_or_level_a_question_names_alone(assistant: Any) -> None:
+    from assistant.skills.search import framework_filter
+    from assistant.understanding.frame import read_tokens
+
+    def named(question: str) -> str | None:
+        return framework_filter(read_tokens(assistant.kb, question, None, None))
+
+    assert named("Does ISO 27001 require encryption?") == "iso27001-2022"
+    assert named("the 800-172 requirement for penetration testing") == "nist-800-172"
+    assert named("Do we need MFA for CMMC Level 1?") == "far-52.204-21"
+    assert named("Does CMMC Level 2 require MFA?") is None and named("ISO 27001 vs CMMC on MFA") is None
