@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from pydantic import BaseModel, Field
@@ -11,6 +12,11 @@ from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_cont
 from assistant.skills.lookup import points_text
 from assistant.skills.status import stated_status
 from assistant.tools import scoring
+
+# "how many points is 3.13.11 worth?" asks a value; "we lack 3.13.11, what's our score?" states a gap.
+_VALUE_ASKED = re.compile(r"\b(?:worth|how many points|point values?|weight(?:ed|ing)?|value of|valued)\b", re.I)
+_GAP_STATED = re.compile(r"\b(?:miss(?:ing|es)?|not met|lack(?:ing|s)?|don'?t have|do not have|haven'?t|without|"
+                         r"fail(?:s|ed|ing)?|gaps?|not (?:yet )?implemented|our score|we (?:got|scored))\b", re.I)
 
 
 class SprsRequest(BaseModel):
@@ -26,7 +32,8 @@ class SprsRequest(BaseModel):
 
 def read(inp: SkillInput) -> SprsRequest:
     """The status the user stated (named IDs count as NOT MET, and their point values are shown)."""
-    status = stated_status(inp)
+    value_only = bool(_VALUE_ASKED.search(inp.question)) and not _GAP_STATED.search(inp.question)
+    status = stated_status(inp, named_as_not_met=not value_only)
     named = [requirement_of(inp.deps.kb, c).id for c in inp.frame.controls]
     return SprsRequest(not_met=status.not_met, partial=status.partial, not_applicable=status.not_applicable,
                        values_of=[r for r in named if inp.deps.kb.point_value(r) is not None],
@@ -47,6 +54,8 @@ def run(deps: SkillDeps, request: SprsRequest) -> Draft:
     citation = Citation(id="sprs:method", framework="program", title="DoD Assessment Methodology scoring",
                         source=f"{kb.sprs.citation.document}, section 5 and Annex A", kind="rule")
     if not request.not_met and not request.partial:
+        if request.values_of:
+            return _values(deps, request, citation)
         return _method(deps, request, citation)
     result = scoring.sprs_score(kb, scoring.RequirementStatus(**request.model_dump(exclude={"values_of"})))
     lines = [deps.t("sprs", "deduction", requirement=d.requirement, title=d.title, points=d.points, reason=d.reason)
@@ -60,7 +69,18 @@ def run(deps: SkillDeps, request: SprsRequest) -> Draft:
     citations += [cite_control(kb, kb.resolve(d.requirement)) for d in result.deductions]
     if result.assessment_blocked:
         citations.append(cite_control(kb, kb.resolve("3.12.4")))
+    citations = list({c.id: c for c in citations}.values())
     return finish(deps, parts, citations, tools=["sprs_score"], confidence=0.95)
+
+
+def _values(deps: SkillDeps, request: SprsRequest, citation: Citation) -> Draft:
+    """Point values asked about, with what the score would be if each alone were NOT MET."""
+    kb = deps.kb
+    parts = [deps.t("sprs", "value", requirement=r, points=points_text(kb.point_value(r))) for r in request.values_of]
+    parts.append(deps.t("sprs", "if_not_met", max_score=kb.sprs.max_score, items="; ".join(
+        f"{r}: {scoring.sprs_score(kb, scoring.RequirementStatus(not_met=[r])).score}" for r in request.values_of)))
+    return finish(deps, parts, [citation, *(cite_control(kb, kb.resolve(r)) for r in request.values_of)],
+                  tools=["sprs_score"], confidence=0.9)
 
 
 def _method(deps: SkillDeps, request: SprsRequest, citation: Citation) -> Draft:

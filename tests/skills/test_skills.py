@@ -164,3 +164,11 @@ def test_search_keeps_to_the_framework_or_level_a_question_names_alone(assistant
     assert named("the 800-172 requirement for penetration testing") == "nist-800-172"
     assert named("Do we need MFA for CMMC Level 1?") == "far-52.204-21"
     assert named("Does CMMC Level 2 require MFA?") is None and named("ISO 27001 vs CMMC on MFA") is None
+
+
+def test_sprs_asked_for_a_value_shows_it_without_scoring_it_as_missing(assistant: Any) -> None:
+    answer = assistant.ask("how many points is 3.13.11 worth?")
+    assert "SPRS value of 3.13.11" in answer.text and "SPRS score:" not in answer.text
+    assert "3.13.11: 105" in answer.text
+    missing = assistant.ask("we're missing 3.1.1 and 3.5.3, what's our SPRS score?")
+    assert "SPRS score: 100" in missing.text
