@@ -4,12 +4,17 @@ The words come from data (``rules/scoping_vocabulary.json``): asset terms name a
 Scoping Guide passage it comes from); cue groups state facts (CUI handled, negated, restricted, kept off
 by policy, separated, Keyboard/Video/Mouse only). A description is cut into clauses; each clause is
 attributed to the asset it is about (its subject, or a destination the CUI is sent to), so "the CUI file
-server" in a sentence about HR laptops says nothing about the laptops. Deterministic: no model.
+server" in a sentence about HR laptops says nothing about the laptops. Terms match in singular and plural;
+equipment the vocabulary does not list ("the torque tester") takes the class whose terms share its words most
+(IDF-weighted nearest terms). People are the subject when a question asks about them ("does every employee
+..."). Deterministic: no model.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -127,7 +132,53 @@ def mentions(text: str) -> list[Mention]:
         before = text[max(0, m.start() - 40):m.start()]
         modified = bool(re.search(r"(?:" + cues["cui_terms"].pattern + r")\s+$", before))
         found.append(Mention(m.start(), m.end(), m.group("t"), cls, _name(text, m.start(), m.end()), modified))
-    return found
+    return sorted(found + _unlisted_equipment(text, found), key=lambda m: m.start)
+
+
+def _unlisted_equipment(text: str, found: list[Mention]) -> list[Mention]:
+    """Equipment the vocabulary does not list ("the torque tester", "a pick-and-place machine"): a phrase ending
+    in an equipment head noun takes the class whose terms share its words most (IDF-weighted nearest terms)."""
+    out: list[Mention] = []
+    for m in _equipment_pattern().finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        words = m.group(0).split()
+        while words and words[0] in _STOP_NAME:
+            words.pop(0)
+        cls = _nearest_class(tuple(words)) if len(words) > 1 else None  # "my machine" says too little
+        if cls is not None:
+            start = m.end() - len(" ".join(words))
+            out.append(Mention(start, m.end(), " ".join(words), cls, _name(text, start, m.end())))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _equipment_pattern() -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in sorted(vocabulary().cues["equipment_heads"], key=lambda h: -len(h)))
+    return re.compile(r"(?<![\w-])(?:[a-z0-9][\w-]*\s+){0,2}(?:" + heads + r")(?:s|es)?(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def _term_tokens() -> tuple[dict[str, Counter[str]], dict[str, float], dict[str, sv.AssetClass]]:
+    """Per class, how often each word occurs in its terms; each word's IDF over the classes."""
+    classes = {c.id: c for c in vocabulary().classes if c.kind != "people"}
+    counts = {cid: Counter(w for t in c.terms for w in re.split(r"[\s/-]+", t) if w) for cid, c in classes.items()}
+    df = Counter(w for c in counts.values() for w in c)
+    return counts, {w: math.log(len(counts) / n) for w, n in df.items()}, classes
+
+
+@lru_cache(maxsize=256)
+def _nearest_class(words: tuple[str, ...]) -> sv.AssetClass | None:
+    """The class whose terms share the most informative words with ``words``; None when none or a tie."""
+    counts, idf, classes = _term_tokens()
+    tokens = [t for w in words for t in [*re.split(r"[\s/-]+", w.rstrip("s")), w]
+              if len(t) > 2 and t not in _STOP_NAME]
+    scores = {cid: sum(idf[t] for t in set(tokens) if t in c) + 0.01 * sum(c[t] for t in set(tokens))
+              for cid, c in counts.items()}
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] <= 0.05 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return classes[ranked[0][0]]
 
 
 def _name(text: str, start: int, end: int) -> str:

@@ -82,3 +82,11 @@ def test_hosting_something_on_it_keeps_the_question_on_it(kb: KnowledgeBase) -> 
 def test_guest_wifi_is_a_separation_statement() -> None:
     facts = facts_from_description("The breakroom PC never touches CUI and it's on the guest wifi.")
     assert facts.handles_cui is False and facts.separated is True
+
+
+def test_equipment_the_vocabulary_does_not_list_takes_the_nearest_class(kb: KnowledgeBase) -> None:
+    tester = scoping.assess(kb, "Our torque tester stores CUI calibration results. Category?", 2)
+    assert tester.facts.asset_class == "test_equipment" and tester.category == "Specialized Asset"
+    assert facts_from_description("The wire EDM gets CUI programs.").asset_class == "ot"
+    assert facts_from_description("Is my machine in scope?").asset_class is None  # one word says too little
+    assert facts_from_description("The Windows machine opens CUI files.").asset_class == "it"
