@@ -11,7 +11,11 @@ from assistant.knowledge.models import Passage
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_fact, cite_passage, finish, level_of
 from assistant.skills.facts import find_facts
-from assistant.tools import scoping
+from assistant.tools import scoping, scoping_facts
+
+# "do we need an SSP / inventory / network diagram for ...": a question about documentation, not one asset
+_DOCS_QUESTION = re.compile(r"\b(?:document(?:ation|ed)?|ssp|system security plan|asset inventory|inventory|"
+                            r"network diagram|diagram)\b", re.I)
 
 _HEADINGS = {"CUI Asset": "CUI Assets", "Security Protection Asset": "Security Protection Assets",
              "Contractor Risk Managed Asset": "Contractor Risk Managed Assets",
@@ -51,6 +55,8 @@ def run(deps: SkillDeps, request: ScopingRequest) -> Draft:
         return _isms_scope(deps, request.description)
     overrides = request.facts.model_dump(exclude_unset=True) if request.facts else None
     result = scoping.assess(kb, request.description, request.level, overrides)
+    if not result.assets and result.facts.asset_class is None and _DOCS_QUESTION.search(request.description):
+        return _documentation(deps, request.level)
     results = result.assets or [result]
     parts: list[str] = []
     citations: list[Citation] = []
@@ -74,7 +80,7 @@ def _render(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingRes
     if result.category is None:
         return _conditional(deps, request, result)
     kb, category = deps.kb, result.category
-    article = "an" if category[0] in "AEIOU" else "a"
+    article = "an" if category[0] in "AEIOUF" else "a"  # "an FCI Asset"
     verdict = (f"Yes: it is in scope as {article} " if result.in_scope else f"No: it is {article} ") + category + "."
     if request.level == 1 and category == "Specialized Asset":
         verdict = "No: it is a Specialized Asset, which is not part of the Level 1 self-assessment scope."
@@ -108,6 +114,8 @@ def _conditional(deps: SkillDeps, request: ScopingRequest, result: scoping.Scopi
                                                            section_prefix="CMMC Asset Categories")[:1]]
         return [deps.t("scoping", "unknown", questions=" ".join(result.missing_facts))], basis
     about = f" about {result.facts.name}" if result.facts.name != "the asset" else ""
+    if result.facts.all_people:
+        about = " about who is in scope"
     parts = [deps.t("scoping", "conditional", about=about)]
     parts += [deps.t("scoping", "branch", condition=b.condition, category=b.category,
                      treatment=f": {b.treatment}" if b.treatment else "") for b in result.branches]
@@ -119,6 +127,19 @@ def _conditional(deps: SkillDeps, request: ScopingRequest, result: scoping.Scopi
         citations += [cite_passage(p) for p in _passages(kb, request.level, branch.category)
                       if cite_passage(p).id not in {c.id for c in citations}]
     return parts, citations
+
+
+def _documentation(deps: SkillDeps, level: int) -> Draft:
+    """"Do we need an SSP or diagram for the scope?" with no asset named: what each category needs, per level."""
+    notes = [d for d in scoping_facts.vocabulary().documentation if d.level == level]
+    parts = [deps.t("scoping", "documentation", level=level)]
+    parts += [deps.t("scoping", "doc_row", category=d.category, must=d.must, need_not=d.need_not, source=d.source)
+              for d in notes]
+    guide = f"scoping-l{level}"
+    found = (deps.kb.find_passages(guide=guide, section_prefix="CMMC Asset Categories")
+             or deps.kb.find_passages(guide=guide, section_prefix="Identifying the CMMC Assessment Scope"))
+    basis = [cite_passage(p) for p in found[:1]]
+    return finish(deps, parts, basis, tools=["classify_asset"], confidence=0.8)
 
 
 def _isms_scope(deps: SkillDeps, question: str) -> Draft:

@@ -50,6 +50,8 @@ class AssetFacts(BaseModel):
     asset_class: str | None = None
     class_label: str | None = None
     class_source: str | None = None
+    class_note: str | None = Field(None, description="a cited sentence about this kind of asset (paper, SPD, ...)")
+    all_people: bool | None = Field(None, description="the question is about everyone (every employee), not one asset")
 
 
 class ConditionalBranch(BaseModel):
@@ -120,7 +122,8 @@ def _to_facts(r: sf.Reading, text: str) -> AssetFacts:
         name=r.name, kvm_only=r.kvm_only or None, intent_only=r.intent_only or None,
         business_saas=True if kind == "business_saas" else None,
         asset_class=cls.id if cls else None, class_label=cls.label if cls else None,
-        class_source=cls.source if cls else None,
+        class_source=cls.source if cls else None, class_note=r.note or None,
+        all_people=True if r.universal else None,
     )
 
 
@@ -143,11 +146,16 @@ def classify_asset(kb: KnowledgeBase, facts: AssetFacts, level: int = 2) -> Scop
     """Decide the asset's category at ``level`` following 32 CFR 170.19 (b) for Level 1, (c) for 2, (d) for 3;
     when one fact decides and is unknown, the result is conditional: no category, one branch per answer."""
     steps: list[str] = []
-    if facts.class_label and facts.asset_class not in ("it", "people"):
+    if facts.class_label and facts.asset_class not in ("it", "people", "physical_media"):
         steps.append(f"{facts.name}: {facts.class_label} ({facts.class_source}).")
-    category, branches = _level1(facts, steps) if level == 1 else _decide(facts, steps)
+    if facts.class_note:
+        steps.append(facts.class_note)
+    if facts.all_people:
+        category, branches = _everyone(facts, level, steps)
+    else:
+        category, branches = _level1(facts, steps) if level == 1 else _decide(facts, steps)
     if level == 3:
-        category, branches = _level3(category, branches, steps)
+        category, branches = _level3(facts, category, branches, steps)
     return _result(kb, level, category, branches, steps, facts)
 
 
@@ -215,7 +223,7 @@ def _not_handling(f: AssetFacts, steps: list[str]) -> tuple[Category | None, lis
                       ("CUI ever lands on it (opened, pasted, attached, synced)", "CUI Asset")]
     steps.append("Whether CUI is processed, stored or transmitted on it is not stated.")
     branches: list[Branch] = [("CUI is processed, stored or transmitted on it, even occasionally", "CUI Asset")]
-    if f.asset_class in (None, "cloud", "security_services"):
+    if f.asset_class in (None, "cloud", "security_services", "people"):
         branches.append(("it only holds security protection data (logs, configurations, passwords) or provides "
                          "a security function", "Security Protection Asset"))
     branches += [("it could handle CUI but documented policy, procedures and practice keep CUI off it",
@@ -225,8 +233,28 @@ def _not_handling(f: AssetFacts, steps: list[str]) -> tuple[Category | None, lis
     return None, branches
 
 
-def _level3(category: Category | None, branches: list[Branch], steps: list[str]) -> tuple[Category | None,
-                                                                                        list[Branch]]:
+def _everyone(f: AssetFacts, level: int, steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    """"Does every employee have to be in the assessment?": who is in scope, by what they do (guides' notes)."""
+    steps.append(sf.vocabulary().notes.get("people_everyone", ""))
+    data = "FCI" if level == 1 else "CUI"
+    if level == 1:
+        return None, [("they process, store or transmit FCI (or use the assets that do)", "FCI Asset"),
+                      ("they never handle FCI", "Out-of-Scope Asset")]
+    return None, [(f"they process, store or transmit {data} (they use the assets that hold it)", "CUI Asset"),
+                  ("they provide security functions for the scope (administrators, MSP staff, security consultants)",
+                   "Security Protection Asset"),
+                  (f"they can reach {data} but documented policy, procedures and practice keep it from them",
+                   "Contractor Risk Managed Asset"),
+                  (f"{data} is kept in an enclave they cannot reach and they provide no security to it",
+                   "Out-of-Scope Asset")]
+
+
+def _level3(f: AssetFacts, category: Category | None, branches: list[Branch],
+            steps: list[str]) -> tuple[Category | None, list[Branch]]:
+    if f.specialized_type and not f.all_people and category in (None, "Out-of-Scope Asset", "Specialized Asset"):
+        steps[:] = [s for s in steps if "Out-of-Scope" not in s]  # the Level 2 reading isolation gives
+        steps.append(sf.vocabulary().notes.get("l3_specialized", ""))
+        return "Specialized Asset", []
     if category == "Contractor Risk Managed Asset":
         steps.append("At Level 3 an asset that can, but is not intended to, handle CUI is treated as a CUI Asset "
                      "inside the Level 3 scope.")
@@ -312,7 +340,7 @@ def _missing(facts: AssetFacts, category: Category | None, level: int) -> list[s
 
 def _assumptions(facts: AssetFacts, category: Category | None) -> list[str]:
     notes = []
-    if category == "CUI Asset" and facts.specialized_type is None:
+    if category == "CUI Asset" and facts.specialized_type is None and facts.asset_class != "people":
         notes.append("Assumed it is an ordinary IT asset, not IoT/OT/GFE/test equipment or a restricted system.")
     if category == "Out-of-Scope Asset" and facts.provides_security is None:
         notes.append("Assumed it provides no security functions to CUI assets.")

@@ -4,12 +4,17 @@ The words come from data (``rules/scoping_vocabulary.json``): asset terms name a
 Scoping Guide passage it comes from); cue groups state facts (CUI handled, negated, restricted, kept off
 by policy, separated, Keyboard/Video/Mouse only). A description is cut into clauses; each clause is
 attributed to the asset it is about (its subject, or a destination the CUI is sent to), so "the CUI file
-server" in a sentence about HR laptops says nothing about the laptops. Deterministic: no model.
+server" in a sentence about HR laptops says nothing about the laptops. Terms match in singular and plural;
+equipment the vocabulary does not list ("the torque tester") takes the class whose terms share its words most
+(IDF-weighted nearest terms). People are the subject when a question asks about them ("does every employee
+..."). Deterministic: no model.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -24,7 +29,7 @@ _DETERMINERS = {"the", "a", "an", "our", "their", "its", "my", "your", "his", "h
 _PREPOSITIONS = {"on", "in", "into", "to", "onto", "from", "with", "through", "over", "via", "at", "behind", "as",
                  "for", "of", "including", "like", "using", "by", "about", "inside", "within", "across"}
 _TRANSPORT = {"over", "via", "through", "using"}
-_DESTINATIONS = {"to", "into", "in", "on", "onto", "through", "via", "at"}
+_DESTINATIONS = {"to", "into", "in", "on", "onto", "through", "via", "at", "inside", "within"}
 _STOP_NAME = _DETERMINERS | _PREPOSITIONS | {"is", "are", "and", "or", "what", "about", "do", "does", "level", "1",
                                              "2", "3", "cmmc", "question", "for", "we", "use", "so", "can", "how"}
 _PROHIBIT = ("prohibit", "forbid", "not allowed", "not permitted", "isn't allowed", "aren't allowed", "ban", "bar",
@@ -35,6 +40,8 @@ _ZONE_VERBS = ("open", "opens", "opened", "access", "accesses", "accessed", "edi
 _ELSEWHERE = re.compile(r"\b(?:only|stays?|kept|remains?|solely)\b[^.;]{0,40}\b(?:in|inside|within|on)\s+(?:the|our)\s+"
                         r"(?:enclave|engineering|cui|program|secure|approved|other)", re.I)
 _PLAIN = str.maketrans("’‘“”–—", "''\"\"--")
+# "can I host a VM on it": the asset hosted is not what the question is about, "it" is
+_HOSTED_ON_IT = re.compile(r"\b(?:host|install|run|put|load|deploy|spin up)\w*\s+[^,.;?]{0,40}?\s+on\s+(?:it|them)\b")
 _QUESTION_START = re.compile(r"^\s*(?:is|are|does|do|what|how|where|which|can|should|would|will|categori[sz]e|"
                              r"classify|place)\b", re.I)
 
@@ -70,6 +77,8 @@ class Reading:
     provides_security: bool | None = None
     separated: bool | None = None
     kvm_only: bool = False
+    universal: bool = False  # "every employee", "everyone": a question about all the people, not one asset
+    note: str = ""  # a sentence the answer quotes (from the vocabulary data, with its source)
     evidence: list[str] = field(default_factory=list)
 
 
@@ -92,8 +101,12 @@ def vocabulary(root: Path | None = None) -> sv.ScopingVocabulary:
 def _patterns(root: Path | None = None) -> tuple[re.Pattern[str], dict[str, sv.AssetClass], dict[str, re.Pattern[str]]]:
     vocab = vocabulary(root)
     owner = {t: c for c in vocab.classes for t in c.terms}
+    for term, cls in list(owner.items()):  # "employees" in the data also reads "employee"
+        if len(term) > 4 and term.endswith("s") and not term.endswith(("ss", "us", "is")):
+            owner.setdefault(term[:-1], cls)
     terms = sorted(owner, key=lambda t: (-len(t), t))
-    assets = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in terms) + r")(?![\w-])")
+    # plural forms match their term ("mills", "thermostats"): one entry per term in the data is enough
+    assets = re.compile(r"(?<![\w-])(?P<t>" + "|".join(re.escape(t) for t in terms) + r")(?:s|es)?(?![\w-])")
     cues = {g: re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in words) + r")(?![\w])")
             for g, words in vocab.cues.items()}
     return assets, owner, cues
@@ -109,17 +122,63 @@ def mentions(text: str) -> list[Mention]:
     assets, owner, cues = _patterns()
     found: list[Mention] = []
     for m in assets.finditer(text):
-        cls = owner[m.group(0)]
+        cls = owner[m.group("t")]
         if found and text[found[-1].end:m.start()].strip() == "" and "people" not in (cls.kind, found[-1].cls.kind):
             prev = found.pop()
             best = min((prev.cls, cls), key=lambda c: _KIND_RANK[c.kind])
-            found.append(Mention(prev.start, m.end(), m.group(0), best, _name(text, prev.start, m.end()),
+            found.append(Mention(prev.start, m.end(), m.group("t"), best, _name(text, prev.start, m.end()),
                                  prev.cui_modified))
             continue
         before = text[max(0, m.start() - 40):m.start()]
         modified = bool(re.search(r"(?:" + cues["cui_terms"].pattern + r")\s+$", before))
-        found.append(Mention(m.start(), m.end(), m.group(0), cls, _name(text, m.start(), m.end()), modified))
-    return found
+        found.append(Mention(m.start(), m.end(), m.group("t"), cls, _name(text, m.start(), m.end()), modified))
+    return sorted(found + _unlisted_equipment(text, found), key=lambda m: m.start)
+
+
+def _unlisted_equipment(text: str, found: list[Mention]) -> list[Mention]:
+    """Equipment the vocabulary does not list ("the torque tester", "a pick-and-place machine"): a phrase ending
+    in an equipment head noun takes the class whose terms share its words most (IDF-weighted nearest terms)."""
+    out: list[Mention] = []
+    for m in _equipment_pattern().finditer(text):
+        if any(f.start < m.end() and m.start() < f.end for f in found):
+            continue
+        words = m.group(0).split()
+        while words and words[0] in _STOP_NAME:
+            words.pop(0)
+        cls = _nearest_class(tuple(words)) if len(words) > 1 else None  # "my machine" says too little
+        if cls is not None:
+            start = m.end() - len(" ".join(words))
+            out.append(Mention(start, m.end(), " ".join(words), cls, _name(text, start, m.end())))
+    return out
+
+
+@lru_cache(maxsize=1)
+def _equipment_pattern() -> re.Pattern[str]:
+    heads = "|".join(re.escape(h) for h in sorted(vocabulary().cues["equipment_heads"], key=lambda h: -len(h)))
+    return re.compile(r"(?<![\w-])(?:[a-z0-9][\w-]*\s+){0,2}(?:" + heads + r")(?:s|es)?(?![\w-])")
+
+
+@lru_cache(maxsize=1)
+def _term_tokens() -> tuple[dict[str, Counter[str]], dict[str, float], dict[str, sv.AssetClass]]:
+    """Per class, how often each word occurs in its terms; each word's IDF over the classes."""
+    classes = {c.id: c for c in vocabulary().classes if c.kind != "people"}
+    counts = {cid: Counter(w for t in c.terms for w in re.split(r"[\s/-]+", t) if w) for cid, c in classes.items()}
+    df = Counter(w for c in counts.values() for w in c)
+    return counts, {w: math.log(len(counts) / n) for w, n in df.items()}, classes
+
+
+@lru_cache(maxsize=256)
+def _nearest_class(words: tuple[str, ...]) -> sv.AssetClass | None:
+    """The class whose terms share the most informative words with ``words``; None when none or a tie."""
+    counts, idf, classes = _term_tokens()
+    tokens = [t for w in words for t in [*re.split(r"[\s/-]+", w.rstrip("s")), w]
+              if len(t) > 2 and t not in _STOP_NAME]
+    scores = {cid: sum(idf[t] for t in set(tokens) if t in c) + 0.01 * sum(c[t] for t in set(tokens))
+              for cid, c in counts.items()}
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    if not ranked or ranked[0][1] <= 0.05 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return classes[ranked[0][0]]
 
 
 def _name(text: str, start: int, end: int) -> str:
@@ -154,9 +213,20 @@ def clauses(text: str) -> list[_Clause]:
 def targets(text: str, found: list[Mention], spans: list[_Clause]) -> list[Mention]:
     """The asset(s) asked about: those the question names, else the first asset the description is about."""
     assets = [m for m in found if m.cls.kind != "people"]
+    in_question = [m for m in found if any(c.question and c.start <= m.start < c.end for c in spans)]
+    hosted = [m for m in in_question if any(h.start() <= m.start < h.end() for h in _HOSTED_ON_IT.finditer(text))]
+    asked = [m for m in in_question if m.cls.kind != "people" and m not in hosted]
+    people = [m for m in in_question if m.cls.kind == "people" and m.term not in ("we", "our team")]
+    if not people and not asked and _universal(" ".join(c.text for c in spans if c.question)):
+        # "do the other 188 have to be in the assessment?": the people the description named
+        people = [m for m in found if m.cls.kind == "people" and m.term not in ("we", "our team")]
+    people.sort(key=lambda m: not re.search(r"\b(?:every|all|other|whole|entire)\s+(?:\w+\s+)?$",
+                                             text[max(0, m.start - 16):m.start]))
+    asking = " ".join(c.text for c in spans if c.question)
+    if not asked and people and (not assets or _universal(asking) or not hosted):
+        return people[:1]  # "can the people without CUI access be out of scope?": the people are the subject
     if not assets:
         return []
-    asked = [m for m in assets if any(c.question and c.start <= m.start < c.end for c in spans)]
     if re.search(r"\bwhich of (?:these|them|those)\b", text):
         asked = [m for m in assets if not m.cui_modified]
     distinct: list[Mention] = []
@@ -166,8 +236,13 @@ def targets(text: str, found: list[Mention], spans: list[_Clause]) -> list[Menti
             distinct.append(first)
     if distinct:
         return distinct
-    subjects = [m for m in assets if not m.cui_modified and _preceding_word(text, m.name_start) not in _TRANSPORT]
+    subjects = [m for m in assets if not m.cui_modified and _preceding_word(text, m.name_start) not in _TRANSPORT
+                and m not in hosted]
     return [(subjects or assets)[0]]
+
+
+def _universal(text: str) -> bool:
+    return bool(_patterns()[2]["universal_people"].search(text))
 
 
 def _same(a: Mention, b: Mention) -> bool:
@@ -190,7 +265,9 @@ def _preceding_word(text: str, start: int) -> str:
 def read_asset(text: str, target: Mention, others: list[Mention], found: list[Mention],
                spans: list[_Clause]) -> Reading:
     """The facts the clauses about ``target`` state (``others``: the other assets asked about)."""
-    reading = Reading(name=target.name, asset_class=target.cls)
+    reading = Reading(name=target.name, asset_class=target.cls, note=target.cls.note)
+    if target.cls.kind == "people":  # "does every employee ...?" asks about everyone, not one group
+        reading.universal = _universal(" ".join(c.text for c in spans if c.question))
     if any(m.cui_modified and _same(m, target) for m in found):
         reading.handles_cui = True
         reading.evidence.append(f"'{target.name}' is described as a CUI asset")
@@ -199,10 +276,40 @@ def read_asset(text: str, target: Mention, others: list[Mention], found: list[Me
         role = _role(text, clause, inside, target, others)
         if role == "subject":
             _read_clause(clause.text, reading)
-        elif role == "destination" and _cui_polarity(clause.text) is True:
-            reading.handles_cui = True
-            reading.evidence.append(clause.text.strip())
+            _read_companion(text, clause, inside, target, reading)
+        elif role == "destination":
+            _read_destination(clause.text, reading)
+    if target.cls.kind == "people":  # "the people without CUI access": the asked group, not others named before
+        asked = [c for c in spans if c.question and c.start <= target.start < c.end]
+        if asked and _cui_polarity(asked[0].text) is False:
+            reading.handles_cui = False
     return reading
+
+
+def _read_destination(clause: str, r: Reading) -> None:
+    """What a clause says of an asset data is put on ("... on one IT laptop", "... in a locked drawer")."""
+    cui = _cui_polarity(clause)
+    if cui is True:
+        r.handles_cui = True
+    if _term_polarity(clause, "fci_terms") is True:
+        r.handles_fci = True
+    if cui is not True and _has(clause, "spd_terms") and not _negated_before(clause, len(clause)):
+        r.provides_security = True
+        r.note = r.note or vocabulary().notes.get("spd_host", "")
+    if cui is True or r.provides_security:
+        r.evidence.append(clause.strip())
+
+
+def _read_companion(text: str, clause: _Clause, inside: list[Mention], target: Mention, r: Reading) -> None:
+    """An IT box that runs or is paired with a specialized asset takes that asset's class (its IT component)."""
+    if target.cls.kind not in ("it", "vdi"):
+        return
+    cue = _patterns()[2]["companion"].search(text, clause.start, clause.end)
+    partner = next((m for m in inside if cue and m.start >= cue.start() and m.cls.kind == "specialized"), None)
+    if cue and partner is not None:
+        r.asset_class = partner.cls
+        r.note = vocabulary().notes.get("companion", "")
+        r.evidence.append(clause.text.strip())
 
 
 def _role(text: str, clause: _Clause, inside: list[Mention], target: Mention, others: list[Mention]) -> str | None:
@@ -227,7 +334,7 @@ def _has(text: str, group: str) -> bool:
 def _read_clause(clause: str, r: Reading) -> None:
     cui = _cui_polarity(clause)
     fci = _term_polarity(clause, "fci_terms")
-    practice = _has(clause, "policy")
+    practice = _practice(clause)
     # "is Jira in scope if engineers paste CUI?": an "if" in a question states the premise to answer under;
     # only "whether"/"unless" leave the fact open
     if _has(clause, "hypothetical") and re.search(r"\b(?:whether|unless)\b", clause):
@@ -255,11 +362,25 @@ def _read_clause(clause: str, r: Reading) -> None:
         r.evidence.append(clause.strip())
 
 
+def _practice(clause: str) -> bool:
+    """A policy, procedure or practice the clause states ("there's no written rule" states none)."""
+    negations = _patterns()[2]["policy_negations"]
+    for m in _patterns()[2]["policy"].finditer(clause):
+        window = " ".join(clause[:m.start()].split()[-3:])
+        if not negations.search(window):
+            return True
+    return False
+
+
 def _read_security_and_separation(clause: str, r: Reading) -> None:
     if re.search(r"\bno security (?:role|function)", clause):
         r.provides_security = False
     elif _has(clause, "security_functions"):
         r.provides_security = True
+    elif (_has(clause, "spd_terms") and _has(clause, "handling_verbs") and _cui_polarity(clause) is not True
+          and not _negated_before(clause, len(clause))):
+        r.provides_security = True
+        r.note = r.note or vocabulary().notes.get("spd_host", "")
     if _has(clause, "connected"):
         r.separated = False if r.separated is None else r.separated
         r.can_handle_cui = True if r.can_handle_cui is None else r.can_handle_cui

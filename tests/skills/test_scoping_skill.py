@@ -46,3 +46,10 @@ def test_level1_specialized_is_outside_the_level1_scope(deps: SkillDeps) -> None
     draft = scoping.run(deps, scoping.ScopingRequest(
         description="the CNC machine on the shop floor gets the FCI order data", level=1))
     assert draft.scope_category == "Specialized Asset" and "not part of the Level 1" in draft.text
+
+
+def test_a_documentation_question_without_an_asset_lists_each_category(deps: SkillDeps) -> None:
+    draft = scoping.run(deps, scoping.ScopingRequest(
+        description="For Level 1, do we need an SSP or network diagram for the scope?", level=1))
+    assert "no documentation requirements" in draft.text.lower() and draft.citations
+    assert "Specialized Asset" in draft.text and "FCI Asset" in draft.text and draft.scope_category is None

@@ -19,7 +19,8 @@ from assistant.knowledge.build import sources as src
 ClassKind = Literal["specialized", "security", "cloud", "business_saas", "vdi", "it", "people"]
 CUE_GROUPS = (
     "cui_terms", "fci_terms", "zone_nouns", "negations", "restrictions", "policy", "intent_only", "capability",
-    "hypothetical", "separated", "connected", "kvm_only", "security_functions", "handling_verbs",
+    "hypothetical", "separated", "connected", "kvm_only", "security_functions", "handling_verbs", "spd_terms",
+    "companion", "universal_people", "policy_negations", "equipment_heads",
 )
 MIN_TERMS = 300
 RULES_FILE = "rules/scoping_vocabulary.json"
@@ -37,6 +38,7 @@ class AssetClass(_Strict):
     label: str
     source: str = Field(min_length=10, description="the guide or CFR passage the class comes from")
     terms: list[str] = Field(min_length=1)
+    note: str = Field(default="", description="a sentence the answer quotes for assets of this class (with source)")
 
 
 class DocumentationNote(_Strict):
@@ -55,6 +57,7 @@ class ScopingVocabulary(_Strict):
     classes: list[AssetClass]
     cues: dict[str, list[str]]
     documentation: list[DocumentationNote]
+    notes: dict[str, str] = Field(default_factory=dict, description="sentences the answers quote, each with source")
 
 
 def build(authored: Path) -> ScopingVocabulary:
@@ -80,7 +83,7 @@ def build(authored: Path) -> ScopingVocabulary:
     return ScopingVocabulary(
         classes=vocab.classes,
         cues={k: sorted(set(v), key=lambda t: (-len(t), t)) for k, v in sorted(vocab.cues.items())},
-        documentation=vocab.documentation,
+        documentation=vocab.documentation, notes=vocab.notes,
     )
 
 
