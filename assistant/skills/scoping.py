@@ -84,6 +84,9 @@ def _render(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingRes
     verdict = (f"Yes: it is in scope as {article} " if result.in_scope else f"No: it is {article} ") + category + "."
     if request.level == 1 and category == "Specialized Asset":
         verdict = "No: it is a Specialized Asset, which is not part of the Level 1 self-assessment scope."
+    elif category == "Specialized Asset" and _by_kind_only(result.facts):
+        verdict = ("A Specialized Asset by its kind, unless it is isolated and never gets CUI (then an "
+                   "Out-of-Scope Asset).")
     parts = [deps.t("scoping", "verdict", verdict=verdict, reason=" ".join(result.reasoning))]
     if result.assessor_checks:
         parts.append(deps.t("scoping", "treatment", checks="; ".join(result.assessor_checks)))
@@ -104,6 +107,11 @@ def _render(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingRes
     if result.facts.cloud_or_external_service and category == "CUI Asset":
         citations += [cite_fact(f) for f in kb.program_facts if f.id == "dfars-7012-cloud"]
     return parts, citations
+
+
+def _by_kind_only(facts: scoping.AssetFacts) -> bool:
+    """Specialized because of what it is, with nothing said about CUI reaching it or its isolation."""
+    return facts.handles_cui is None and facts.separated is None and facts.can_handle_cui is None
 
 
 def _conditional(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingResult) -> tuple[list[str],

@@ -190,10 +190,12 @@ def _specialized(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list
         steps.append("It can reach CUI (it is not separated from the CUI assets) but cannot be fully secured: "
                      "a Specialized Asset.")
         return "Specialized Asset", []
-    steps.append("Whether CUI (drawings, part programs, test data) can reach it is not stated.")
-    return None, [("CUI reaches it, or it sits on a network where it can (drawings, part programs, test results)",
-                   "Specialized Asset"),
-                  ("it is physically or logically isolated and never gets CUI", "Out-of-Scope Asset")]
+    # The Scoping Guides list these kinds as Specialized Assets outright; isolation is the exception to prove.
+    steps.append(f"As {f.specialized_type} it is a Specialized Asset (an asset that can process, store or transmit "
+                 "CUI but cannot be fully secured). Only if it is physically or logically isolated and never gets "
+                 "CUI (drawings, part programs, test data) is it Out-of-Scope instead, and you must be able to show "
+                 "that.")
+    return "Specialized Asset", []
 
 
 def _not_handling(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Branch]]:

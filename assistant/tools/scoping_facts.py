@@ -271,6 +271,9 @@ def read_asset(text: str, target: Mention, others: list[Mention], found: list[Me
     if any(m.cui_modified and _same(m, target) for m in found):
         reading.handles_cui = True
         reading.evidence.append(f"'{target.name}' is described as a CUI asset")
+    elif target.cls.id == "backup" and (any(m.cui_modified for m in found) or _cui_polarity(text) is True):
+        reading.handles_cui = True  # a backup of CUI (or of a CUI asset) stores CUI: 32 CFR 170.19(c)(1)
+        reading.evidence.append("it holds backups of CUI")
     for clause in spans:
         inside = [m for m in found if clause.start <= m.start < clause.end]
         role = _role(text, clause, inside, target, others)

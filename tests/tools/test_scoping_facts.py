@@ -57,7 +57,9 @@ def test_conditional_verdict_names_each_branch(kb: KnowledgeBase) -> None:
                                                      "CUI Asset"]
     assert all(b.treatment for b in result.branches)
     cnc = scoping.assess(kb, "Are the CNC machines on the shop floor in scope?")
-    assert {b.category for b in cnc.branches} == {"Specialized Asset", "Out-of-Scope Asset"}
+    # a kind the Scoping Guides list as Specialized is one outright; isolation is the exception to show
+    assert cnc.category == "Specialized Asset" and not cnc.branches
+    assert "Only if it is physically or logically isolated" in " ".join(cnc.reasoning)
 
 
 def test_level1_and_level3_treatments(kb: KnowledgeBase) -> None:
@@ -83,3 +85,11 @@ def test_out_of_scope_needs_no_documentation_but_a_justification(kb: KnowledgeBa
 def test_stated_facts_override_the_description(kb: KnowledgeBase) -> None:
     result = scoping.assess(kb, "Is our printer in scope?", 2, {"handles_cui": True})
     assert result.category == "CUI Asset"
+
+
+def test_a_backup_of_cui_is_a_cui_asset(kb: KnowledgeBase) -> None:
+    result = scoping.assess(kb, "Our MSP backs up the CUI file server to their offsite storage. Is the backup "
+                                "storage in scope?")
+    assert result.category == "CUI Asset"
+    logs = scoping.assess(kb, "Is our backup server in scope? It only stores the SIEM logs and firewall configs.")
+    assert logs.category == "Security Protection Asset"
