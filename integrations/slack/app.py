@@ -1,7 +1,7 @@
 """Build the Bolt app and run it: Socket Mode (default) or HTTP under uvicorn at ``/slack/events``.
 
-While it runs, a sweeper thread delivers answers whose post failed (see ``delivery``): once at start-up and
-then every ``SWEEP_EVERY_S`` seconds."""
+While it runs, a sweeper thread delivers answers whose post failed, slash-command replies included (see
+``delivery``): once at start-up and then every ``SWEEP_EVERY_S`` seconds."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from slack_sdk import WebClient
 
 from assistant.agent import Assistant
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore, open_slack_store
 from integrations.slack.delivery import retry_handlers
 from integrations.slack.handlers import SlackFrontEnd
-from integrations.slack.store import SlackStore
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,9 @@ class SlackConfigError(ValueError):
 
 def build_app(settings: Settings, assistant: Assistant, store: SlackStore | None = None,
               socket_mode: bool = False) -> App:
-    """The Bolt app with every listener, its Web API client pointed at ``SLACK_API_BASE_URL``."""
+    """The Bolt app with every listener, its Web API client pointed at ``SLACK_API_BASE_URL``. Its records
+    (dedupe, claims, audit) live in the shared database of ``settings.database_url`` unless ``store`` is given;
+    a former ``data_dir/slack.sqlite3`` is carried forward into it on first start."""
     if not settings.slack_bot_token:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…).")
     if not socket_mode and not settings.slack_signing_secret:
@@ -43,7 +45,8 @@ def build_app(settings: Settings, assistant: Assistant, store: SlackStore | None
                        retry_handlers=retry_handlers())
     app = App(client=client, signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
               request_verification_enabled=not socket_mode, process_before_response=False)
-    front_end = SlackFrontEnd(settings, assistant, store or SlackStore(settings.data_dir / "slack.sqlite3"))
+    store = store or open_slack_store(settings.database_url, settings.data_dir, settings.retention_days)
+    front_end = SlackFrontEnd(settings, assistant, store)
     front_end.register(app)
     _FRONT_ENDS[app] = front_end
     return app

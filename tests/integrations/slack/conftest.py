@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore
 from integrations.slack.app import asgi_app, build_app
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import SIGNING_SECRET, MockSlackApi, UvicornThread
 
 
@@ -33,7 +33,7 @@ def make_slack_server(make_assistant: Callable[..., Any]) -> Callable[..., Uvico
     """Build the app for some settings and serve it (a new call = a restarted instance, same database)."""
     def make(settings: Settings, assistant: Any | None = None) -> UvicornThread:
         assistant = assistant or make_assistant(settings)
-        app = build_app(settings, assistant, SlackStore(settings.data_dir / "slack.sqlite3"))
+        app = build_app(settings, assistant, SlackStore(settings.database_url))
         return UvicornThread(asgi_app(app))
 
     return make

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore
 from integrations.slack.app import Sweeper, asgi_app, build_app
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import (
     HTML_SERVER_ERROR,
     SERVER_ERROR,
@@ -36,7 +36,7 @@ def serve(slack_settings: Settings) -> Iterator[Callable[[ScriptedAssistant], Uv
     servers: list[UvicornThread] = []
 
     def make(assistant: ScriptedAssistant) -> UvicornThread:
-        app = build_app(slack_settings, assistant, SlackStore(slack_settings.data_dir / "slack.sqlite3"))  # type: ignore[arg-type]
+        app = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
         server = UvicornThread(asgi_app(app))
         servers.append(server)
         return server.__enter__()
@@ -62,7 +62,7 @@ def _wait_visible(api: MockSlackApi, settle: float = 1.0) -> None:
 
 
 def _done(settings: Settings, event_id: str) -> bool:
-    store = SlackStore(settings.data_dir / "slack.sqlite3")
+    store = SlackStore(settings.database_url)
     return store.pending(event_id) is None and not store.claim_event(event_id)
 
 
@@ -121,7 +121,7 @@ def test_a_failed_post_stays_open_and_slacks_retry_delivers_it_once(
     slack_api.wait_for(lambda calls: sum(m == "chat.postMessage" for m, _ in calls) == 2)
     time.sleep(0.5)
     assert _visible(slack_api) == []
-    store = SlackStore(slack_settings.data_dir / "slack.sqlite3")
+    store = SlackStore(slack_settings.database_url)
     assert (store.pending("EvOpen") or {}).get("text", "").startswith("ANSWER")  # kept for the redelivery
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert _post(server, body, **retry).status_code == 200
@@ -143,7 +143,7 @@ def test_the_sweep_delivers_what_a_failed_post_left_open(
     slack_api.wait_for(lambda calls: sum(m == "chat.postMessage" for m, _ in calls) == 4)
     time.sleep(0.5)
     assert _visible(slack_api) == []
-    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.data_dir / "slack.sqlite3"))  # type: ignore[arg-type]
+    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
     sweepers = [Sweeper(restarted, every=0.2).start() for _ in range(3)]  # three sweeping threads at once
     try:
         _wait_visible(slack_api)

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from assistant.settings import Settings
-from integrations.slack.store import SlackStore
-from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
+from assistant.storage.slack import SlackStore
+from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers, stored_text
 
 MENTION = {"type": "app_mention", "user": "U1", "text": "<@UBOT> which ISO 27001 controls cover 3.5.3?",
            "ts": "1700000000.000100", "channel": "C1"}
@@ -29,7 +28,7 @@ def _answered(api: MockSlackApi) -> Callable[[list[tuple[str, dict[str, Any]]]],
 
 
 def _store(settings: Settings) -> SlackStore:
-    return SlackStore(settings.data_dir / "slack.sqlite3")
+    return SlackStore(settings.database_url)
 
 
 @pytest.mark.slow
@@ -105,10 +104,7 @@ def test_cui_marked_message_is_not_echoed_or_stored(slack_api: MockSlackApi, sla
     assert len(posted) == 1 and "CUI Asset" in posted[0]["text"] and "4471-B" not in json.dumps(slack_api.calls)
     row = _store(slack_settings).rows()[0]
     assert row["outcome"] == "cui-blocked"
-    database = Path(slack_settings.data_dir / "slack.sqlite3").read_bytes()
-    assert b"4471-B" not in database
-    assistant_db = slack_settings.data_dir / "assistant.sqlite3"
-    assert not assistant_db.exists() or b"4471-B" not in assistant_db.read_bytes()
+    assert "4471-B" not in stored_text(slack_settings.database_url)  # no table of the shared store holds it
     every_file = [p for p in slack_settings.data_dir.rglob("*") if p.is_file()]  # -wal / -shm journals too
     assert every_file and all(b"4471-B" not in p.read_bytes() for p in every_file)
 
