@@ -21,6 +21,7 @@ from tests.slack_doubles import (
     ScriptedAssistant,
     UvicornThread,
     event_body,
+    form_body,
     not_ok,
     rate_limited,
     signed_headers,
@@ -184,3 +185,33 @@ def test_a_long_retry_after_is_left_to_the_sweep() -> None:
         return handler.can_retry(state=RetryState(), request=request, response=response)
 
     assert can("3") and not can("3600")
+
+
+@pytest.mark.slow
+def test_a_slash_reply_whose_post_failed_is_swept_once(
+        slack_api: MockSlackApi, slack_settings: Settings, serve: Callable[[ScriptedAssistant], UvicornThread]) -> None:
+    slack_api.inject("response_url", SERVER_ERROR, SERVER_ERROR, SERVER_ERROR)  # the first try and both retries
+    assistant = ScriptedAssistant()
+    server = serve(assistant)
+    respond_url = slack_api.base_url.replace("/api/", "/respond/swept")
+    body = form_body(command="/compliance", text="control 3.1.1", user_id="U1", channel_id="C1",
+                     response_url=respond_url, trigger_id="t-swept", team_id="T1")
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    assert httpx.post(server.url, content=body, headers=headers, timeout=10).status_code == 200
+    slack_api.wait_for(lambda calls: sum(m == "response_url" for m, _ in calls) == 3)
+    time.sleep(0.5)
+    store = SlackStore(slack_settings.database_url)
+    [(key, payload)] = store.open_events(older_than=60)  # released: open, nobody holds it
+    assert key.startswith("command:") and payload["response_url"] == respond_url
+    assert payload["text"].startswith("ANSWER") and payload["question"] is None  # the answer, not the question
+    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
+    sweepers = [Sweeper(restarted, every=0.2).start() for _ in range(2)]
+    try:
+        slack_api.wait_for(lambda _: bool(slack_api.succeeded("response_url")))
+        time.sleep(1.0)
+    finally:
+        [s.stop() for s in sweepers]
+    delivered = slack_api.succeeded("response_url")
+    assert len(delivered) == 1 and delivered[0]["text"].startswith("ANSWER") and delivered[0]["blocks"]
+    assert delivered[0]["response_type"] == "in_channel" and len(assistant.questions) == 1
+    assert store.open_events(older_than=0) == [] and store.pending(key) is None
