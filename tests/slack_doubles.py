@@ -18,6 +18,16 @@ from typing import Any
 
 SIGNING_SECRET = "test-signing-secret"
 
+# The Slack front end's own SQLite file before the shared store (its last release's schema), for migration tests.
+LEGACY_SCHEMA = [
+    """CREATE TABLE slack_events (event_id TEXT PRIMARY KEY, received_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'done', claimed_at REAL, attempts INTEGER NOT NULL DEFAULT 0, pending TEXT)""",
+    "CREATE TABLE slack_commands (digest TEXT PRIMARY KEY, received_at REAL NOT NULL)",
+    """CREATE TABLE slack_audit (id INTEGER PRIMARY KEY, created_at REAL NOT NULL, user_id TEXT, channel_id TEXT,
+        source TEXT NOT NULL, question_hash TEXT NOT NULL, cited_ids TEXT NOT NULL, latency_ms REAL,
+        outcome TEXT NOT NULL, feedback TEXT)""",
+]
+
 
 def free_port() -> int:
     """A TCP port nobody listens on."""

@@ -42,6 +42,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from assistant.storage.db import StoreError
 from assistant.storage.engine import open_engine, sqlite_url
 from assistant.storage.migrate import upgrade
 from assistant.storage.schema import slack_audit, slack_commands, slack_events
@@ -181,7 +182,8 @@ class SlackStore:
 
     def purge(self, older_than_s: float | None = None) -> int:
         """Delete audit rows, command digests and events (done, or open and held by nobody alive) received more
-        than ``older_than_s`` seconds ago (everything when None); returns how many rows went."""
+        than ``older_than_s`` seconds ago (everything when None); returns how many rows went. ``StoreError``
+        when the store cannot be written."""
         now = time.time()
         cutoff = now if older_than_s is None else now - older_than_s
         idle = sa.or_(slack_events.c.status == "done", slack_events.c.claimed_at.is_(None),
@@ -191,8 +193,11 @@ class SlackStore:
             sa.delete(slack_commands).where(slack_commands.c.received_at <= cutoff),
             sa.delete(slack_events).where(slack_events.c.received_at <= cutoff, idle),
         ]
-        with self.engine.begin() as conn:
-            return sum(int(conn.execute(s).rowcount or 0) for s in statements)
+        try:
+            with self.engine.begin() as conn:
+                return sum(int(conn.execute(s).rowcount or 0) for s in statements)
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(str(exc)) from exc
 
     # ---- carrying a pre-shared-store file forward ----------------------------------------------
 
@@ -292,7 +297,7 @@ def open_slack_store(url: str, data_dir: Path, retention_days: int | None = None
     if retention_days is not None:
         try:
             store.purge(retention_days * 86_400)
-        except sa.exc.SQLAlchemyError as exc:
+        except StoreError as exc:
             log.warning("Slack retention could not be applied: %s", exc)
     return store
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import weakref
 from typing import Any
 from urllib.parse import parse_qsl
@@ -24,6 +25,7 @@ from integrations.slack.handlers import SlackFrontEnd
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 60.0
+RETENTION_EVERY_S = 3600.0  # while the app runs, Slack records past `retention_days` are purged this often
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller
 _FRONT_ENDS: weakref.WeakKeyDictionary[App, SlackFrontEnd] = weakref.WeakKeyDictionary()
 
@@ -53,11 +55,13 @@ def build_app(settings: Settings, assistant: Assistant, store: SlackStore | None
 
 
 class Sweeper:
-    """A daemon thread that delivers open events nobody holds: at once, then every ``every`` seconds."""
+    """A daemon thread that delivers open events nobody holds: at once, then every ``every`` seconds; and,
+    when ``retention_days`` is set, purges older Slack records every ``RETENTION_EVERY_S`` seconds."""
 
     def __init__(self, app: App, every: float = SWEEP_EVERY_S, older_than: float | None = None):
         self.front_end, self.client, self.every = _FRONT_ENDS[app], app.client, every
         self.older_than = older_than if older_than is not None else self.front_end.store.lease_seconds
+        self._purged_at = time.monotonic()  # the store was purged when it was opened
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="slack-sweeper", daemon=True)
 
@@ -77,9 +81,16 @@ class Sweeper:
                 delivered = self.front_end.sweep(self.client, self.older_than)
                 if delivered:
                     log.info("delivered %d answer(s) left open by failed posts", delivered)
+                self._retain()
             except Exception:
                 log.exception("the sweep of open Slack events failed; trying again later")
             self._stop.wait(self.every)
+
+    def _retain(self) -> None:
+        days = self.front_end.settings.retention_days
+        if days is not None and time.monotonic() - self._purged_at >= RETENTION_EVERY_S:
+            self._purged_at = time.monotonic()
+            self.front_end.store.purge(days * 86_400)
 
 
 def start_sweeper(app: App, every: float = SWEEP_EVERY_S) -> Sweeper:

@@ -18,18 +18,11 @@ import sqlalchemy as sa
 from assistant.storage.engine import create
 from assistant.storage.schema import slack_audit, slack_events
 from assistant.storage.slack import MAX_ATTEMPTS, SlackStore, open_slack_store
+from tests.slack_doubles import LEGACY_SCHEMA
 
 REPO = Path(__file__).resolve().parents[2]
 
-# The Slack front end's own file before the shared store (its last release's schema), and the first release's.
-LEGACY_SCHEMA = [
-    """CREATE TABLE slack_events (event_id TEXT PRIMARY KEY, received_at REAL NOT NULL,
-        status TEXT NOT NULL DEFAULT 'done', claimed_at REAL, attempts INTEGER NOT NULL DEFAULT 0, pending TEXT)""",
-    "CREATE TABLE slack_commands (digest TEXT PRIMARY KEY, received_at REAL NOT NULL)",
-    """CREATE TABLE slack_audit (id INTEGER PRIMARY KEY, created_at REAL NOT NULL, user_id TEXT, channel_id TEXT,
-        source TEXT NOT NULL, question_hash TEXT NOT NULL, cited_ids TEXT NOT NULL, latency_ms REAL,
-        outcome TEXT NOT NULL, feedback TEXT)""",
-]
+# the first release kept only event IDs
 FIRST_RELEASE_SCHEMA = ["CREATE TABLE slack_events (event_id TEXT PRIMARY KEY, received_at REAL NOT NULL)"]
 
 

@@ -201,3 +201,35 @@ def test_thread_follow_up_keeps_the_conversation_and_home_tab_is_published(
     assert all(p["thread_ts"] == "1700000500.000100" for p in slack_api.of("chat.postMessage"))
     view = slack_api.of("views.publish")[0]
     assert view["user_id"] == "U9" and view["view"]["type"] == "home"
+
+
+@pytest.mark.slow
+def test_an_older_release_slack_file_is_carried_forward_on_first_start(
+        slack_api: MockSlackApi, slack_settings: Settings, make_slack_server: Callable[..., UvicornThread]) -> None:
+    import sqlite3
+
+    from tests.slack_doubles import LEGACY_SCHEMA, ScriptedAssistant
+
+    legacy = slack_settings.data_dir / "slack.sqlite3"
+    legacy.parent.mkdir(parents=True)
+    with sqlite3.connect(legacy) as conn:
+        for statement in LEGACY_SCHEMA:
+            conn.execute(statement)
+        conn.execute("INSERT INTO slack_events VALUES ('EvAnsweredBefore', 1.0, 'done', 1.0, 1, NULL)")
+        conn.execute("INSERT INTO slack_audit VALUES (41, 1.0, 'U1', 'C1', 'mention', 'h', '3.1.1', 5.0, 'answered',"
+                     " NULL)")
+    assistant = ScriptedAssistant()
+    with make_slack_server(slack_settings, assistant=assistant) as server:
+        assert not legacy.exists() and legacy.with_name("slack.sqlite3.migrated").exists()
+        retry = {"X-Slack-Retry-Num": "3", "X-Slack-Retry-Reason": "http_timeout"}
+        assert _post(server, event_body(MENTION, "EvAnsweredBefore"), **retry).status_code == 200
+        action = {"type": "block_actions", "trigger_id": "t", "user": {"id": "U1"}, "channel": {"id": "C1"},
+                  "team": {"id": "T1"}, "message": {"ts": "1700000009.000100"}, "response_url": slack_api.base_url,
+                  "actions": [{"action_id": "feedback_helpful", "value": "41", "block_id": "b", "type": "button"}]}
+        body = form_body(action)
+        headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+        assert _post(server, body, headers).status_code == 200
+        slack_api.wait_for(lambda calls: any(m == "chat.postEphemeral" for m, _ in calls))
+    assert assistant.questions == []  # answered by the older release: not again
+    assert slack_api.of("chat.postEphemeral")[0]["text"].startswith("Thanks")  # its button still works
+    assert _store(slack_settings).rows()[0]["feedback"] == "helpful"
