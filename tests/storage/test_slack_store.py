@@ -57,22 +57,23 @@ def test_an_expired_lease_can_be_taken_over_and_the_old_holder_loses_it(database
     assert fast.pending("Ev1") == {"channel": "C1", "text": "fresh"}
 
 
-def test_concurrent_claims_on_separate_engines_have_one_winner(database_url: str) -> None:
+def test_concurrent_claims_and_commands_on_separate_engines_have_one_winner(database_url: str) -> None:
     _store(database_url)
     engines = [create(database_url) for _ in range(8)]
     stores = [SlackStore(database_url, engine=e) for e in engines]
+
+    def claim(store: SlackStore, key: str, gate: threading.Barrier, wins: list[bool]) -> None:
+        gate.wait()
+        wins.append(store.first_command(key) if key.startswith("digest") else store.claim_event(key))
+
     for round_ in range(3):
-        wins: list[bool] = []
-        gate = threading.Barrier(len(stores) * 2)
-
-        def claim(store: SlackStore, event_id: str, gate: threading.Barrier, wins: list[bool]) -> None:
-            gate.wait()
-            wins.append(store.claim_event(event_id))
-
-        threads = [threading.Thread(target=claim, args=(s, f"EvRace{round_}", gate, wins)) for s in stores * 2]
-        [t.start() for t in threads]
-        [t.join() for t in threads]
-        assert wins.count(True) == 1
+        for key in (f"EvRace{round_}", f"digest-race-{round_}"):  # events, and slash-command replays
+            wins: list[bool] = []
+            gate = threading.Barrier(len(stores) * 2)
+            threads = [threading.Thread(target=claim, args=(s, key, gate, wins)) for s in stores * 2]
+            [t.start() for t in threads]
+            [t.join() for t in threads]
+            assert wins.count(True) == 1, key
     for engine in engines:
         engine.dispose()
 
