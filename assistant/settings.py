@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="WARNING", description="Python logging level.")
     retention_days: int | None = Field(
-        default=None, ge=0, description="Keep conversation turns this many days (purged on start and by `purge`); "
-        "unset: kept until purged.",
+        default=None, ge=0, description="Keep conversation turns and Slack records (audit log, event "
+        "claims) this many days (purged on start, hourly while Slack runs, and by `purge`); unset: kept until purged.",
     )
     chroma_host: str | None = Field(
         default=None, validation_alias=AliasChoices("CHROMA_HOST", "COMPLIANCE_ASSISTANT_CHROMA_HOST"),

@@ -18,6 +18,16 @@ from typing import Any
 
 SIGNING_SECRET = "test-signing-secret"
 
+# The Slack front end's own SQLite file before the shared store (its last release's schema), for migration tests.
+LEGACY_SCHEMA = [
+    """CREATE TABLE slack_events (event_id TEXT PRIMARY KEY, received_at REAL NOT NULL,
+        status TEXT NOT NULL DEFAULT 'done', claimed_at REAL, attempts INTEGER NOT NULL DEFAULT 0, pending TEXT)""",
+    "CREATE TABLE slack_commands (digest TEXT PRIMARY KEY, received_at REAL NOT NULL)",
+    """CREATE TABLE slack_audit (id INTEGER PRIMARY KEY, created_at REAL NOT NULL, user_id TEXT, channel_id TEXT,
+        source TEXT NOT NULL, question_hash TEXT NOT NULL, cited_ids TEXT NOT NULL, latency_ms REAL,
+        outcome TEXT NOT NULL, feedback TEXT)""",
+]
+
 
 def free_port() -> int:
     """A TCP port nobody listens on."""
@@ -311,3 +321,15 @@ class ScriptedAssistant:
         return Answer(text=f"ANSWER {number}: {question}", intent="lookup", confidence=0.9, citations=[
             Citation(id="3.1.1", framework="nist-800-171r2", title="Authorized Access Control",
                      source="NIST SP 800-171 Rev 2")])
+
+
+def stored_text(url: str) -> str:
+    """Every row of every table in the database at ``url``, as one string (to show something was never stored,
+    on SQLite and on Postgres alike)."""
+    import sqlalchemy as sa
+
+    from assistant.storage.engine import open_engine
+    from assistant.storage.schema import metadata
+
+    with open_engine(url).begin() as conn:
+        return "\n".join(repr(tuple(row)) for table in metadata.sorted_tables for row in conn.execute(sa.select(table)))

@@ -1,13 +1,14 @@
 """Build the Bolt app and run it: Socket Mode (default) or HTTP under uvicorn at ``/slack/events``.
 
-While it runs, a sweeper thread delivers answers whose post failed (see ``delivery``): once at start-up and
-then every ``SWEEP_EVERY_S`` seconds."""
+While it runs, a sweeper thread delivers answers whose post failed, slash-command replies included (see
+``delivery``): once at start-up and then every ``SWEEP_EVERY_S`` seconds."""
 
 from __future__ import annotations
 
 import json
 import logging
 import threading
+import time
 import weakref
 from typing import Any
 from urllib.parse import parse_qsl
@@ -17,13 +18,14 @@ from slack_sdk import WebClient
 
 from assistant.agent import Assistant
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore, open_slack_store
 from integrations.slack.delivery import retry_handlers
 from integrations.slack.handlers import SlackFrontEnd
-from integrations.slack.store import SlackStore
 
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY_S = 60.0
+RETENTION_EVERY_S = 3600.0  # while the app runs, Slack records past `retention_days` are purged this often
 MAX_BODY_BYTES = 1024 * 1024  # Slack's payloads are far smaller
 _FRONT_ENDS: weakref.WeakKeyDictionary[App, SlackFrontEnd] = weakref.WeakKeyDictionary()
 
@@ -34,7 +36,9 @@ class SlackConfigError(ValueError):
 
 def build_app(settings: Settings, assistant: Assistant, store: SlackStore | None = None,
               socket_mode: bool = False) -> App:
-    """The Bolt app with every listener, its Web API client pointed at ``SLACK_API_BASE_URL``."""
+    """The Bolt app with every listener, its Web API client pointed at ``SLACK_API_BASE_URL``. Its records
+    (dedupe, claims, audit) live in the shared database of ``settings.database_url`` unless ``store`` is given;
+    a former ``data_dir/slack.sqlite3`` is carried forward into it on first start."""
     if not settings.slack_bot_token:
         raise SlackConfigError("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…).")
     if not socket_mode and not settings.slack_signing_secret:
@@ -43,18 +47,21 @@ def build_app(settings: Settings, assistant: Assistant, store: SlackStore | None
                        retry_handlers=retry_handlers())
     app = App(client=client, signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
               request_verification_enabled=not socket_mode, process_before_response=False)
-    front_end = SlackFrontEnd(settings, assistant, store or SlackStore(settings.data_dir / "slack.sqlite3"))
+    store = store or open_slack_store(settings.database_url, settings.data_dir, settings.retention_days)
+    front_end = SlackFrontEnd(settings, assistant, store)
     front_end.register(app)
     _FRONT_ENDS[app] = front_end
     return app
 
 
 class Sweeper:
-    """A daemon thread that delivers open events nobody holds: at once, then every ``every`` seconds."""
+    """A daemon thread that delivers open events nobody holds: at once, then every ``every`` seconds; and,
+    when ``retention_days`` is set, purges older Slack records every ``RETENTION_EVERY_S`` seconds."""
 
     def __init__(self, app: App, every: float = SWEEP_EVERY_S, older_than: float | None = None):
         self.front_end, self.client, self.every = _FRONT_ENDS[app], app.client, every
         self.older_than = older_than if older_than is not None else self.front_end.store.lease_seconds
+        self._purged_at = time.monotonic()  # the store was purged when it was opened
         self._stop = threading.Event()
         self.thread = threading.Thread(target=self._run, name="slack-sweeper", daemon=True)
 
@@ -74,9 +81,16 @@ class Sweeper:
                 delivered = self.front_end.sweep(self.client, self.older_than)
                 if delivered:
                     log.info("delivered %d answer(s) left open by failed posts", delivered)
+                self._retain()
             except Exception:
                 log.exception("the sweep of open Slack events failed; trying again later")
             self._stop.wait(self.every)
+
+    def _retain(self) -> None:
+        days = self.front_end.settings.retention_days
+        if days is not None and time.monotonic() - self._purged_at >= RETENTION_EVERY_S:
+            self._purged_at = time.monotonic()
+            self.front_end.store.purge(days * 86_400)
 
 
 def start_sweeper(app: App, every: float = SWEEP_EVERY_S) -> Sweeper:

@@ -2,7 +2,8 @@
 so far, so that a failed post is delivered later (by Slack's retry or the sweep) without asking twice.
 
 A post that still fails after the retries raises; the caller leaves the event open. "Working on it…" is a
-courtesy: if it cannot be posted, or later cannot be updated, the answer is posted as a new message.
+courtesy: if it cannot be posted, or later cannot be updated, the answer is posted as a new message. A slash
+command's reply goes to its response URL instead, and is kept open and swept the same way when that fails.
 """
 
 from __future__ import annotations
@@ -18,11 +19,16 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, Se
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.webhook import WebhookClient
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 2  # per call and per kind of failure; what still fails is left to the sweep
 MAX_RETRY_AFTER_S = 30  # a longer Retry-After is not waited out in a worker thread: the sweep delivers later
+
+
+class DeliveryError(RuntimeError):
+    """A reply could not be posted (after the retries); the event stays open."""
 
 
 class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
@@ -56,7 +62,8 @@ class Job:
     """One event's reply as far as it got; saved after each step (see ``SlackStore.save_pending``).
 
     ``question`` is kept only until the answer exists (and never for a message the CUI guard withheld);
-    ``text``/``blocks`` are the rendered reply; ``working_ts`` is the "Working on it…" message, if posted."""
+    ``text``/``blocks`` are the rendered reply; ``working_ts`` is the "Working on it…" message, if posted.
+    A slash command's reply has a ``response_url`` (and its ``response_type``) and no channel post."""
 
     channel: str
     thread_ts: str | None
@@ -66,6 +73,8 @@ class Job:
     working_ts: str | None = None
     text: str | None = None
     blocks: list[dict[str, Any]] = field(default_factory=list)
+    response_url: str | None = None
+    response_type: str = "in_channel"
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> Job | None:
@@ -93,6 +102,9 @@ def deliver(client: WebClient, job: Job) -> None:
     """Replace the placeholder with the reply, or post the reply as a new message when the placeholder is
     missing or cannot be updated. Raises ``SlackApiError`` when the reply could not be posted at all."""
     assert job.text is not None
+    if job.response_url:
+        respond(job)
+        return
     blocks = job.blocks or None
     if job.working_ts:
         try:
@@ -104,6 +116,18 @@ def deliver(client: WebClient, job: Job) -> None:
     client.chat_postMessage(channel=job.channel, thread_ts=job.thread_ts, text=job.text, blocks=blocks)
     if job.working_ts:
         _forget_placeholder(client, job.channel, job.working_ts)
+
+
+def respond(job: Job) -> None:
+    """Post a slash command's reply to its response URL (same bounded retries); ``DeliveryError`` when it is
+    not accepted."""
+    assert job.response_url and job.text is not None
+    message: dict[str, Any] = {"text": job.text, "response_type": job.response_type}
+    if job.blocks:
+        message["blocks"] = job.blocks
+    response = WebhookClient(url=job.response_url, retry_handlers=retry_handlers()).send_dict(message)
+    if response.status_code != 200:
+        raise DeliveryError(f"the response URL answered HTTP {response.status_code}")
 
 
 def _forget_placeholder(client: WebClient, channel: str, ts: str) -> None:

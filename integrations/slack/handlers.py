@@ -20,14 +20,13 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest
 from slack_sdk import WebClient
-from slack_sdk.webhook import WebhookClient
 
 from assistant.agent import Answer, Assistant, ContextError, UnknownControlError
 from assistant.settings import Settings
+from assistant.storage.slack import LEASE_SECONDS, SlackStore
 from integrations.slack.blocks import answer_blocks, home_view, text_blocks
 from integrations.slack.cui import Verdict, scan_payload
-from integrations.slack.delivery import Job, deliver, post_working, retry_handlers
-from integrations.slack.store import LEASE_SECONDS, SlackStore
+from integrations.slack.delivery import Job, deliver, post_working
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +44,13 @@ NOT_YOURS = "I can record feedback only from the person who asked, on an answer 
 HELP = (
     "*Compliance assistant*\n• `/compliance ask <question>`\n• `/compliance control <ID>` (3.1.1, AC.L2-3.1.1, "
     "A.5.15…)\n• `/compliance crosswalk <ID>`\n• `/compliance scope <asset description>`\n• `/compliance score "
-    "<NOT MET IDs>`\nOr mention me in a channel, or DM me. Never paste CUI into Slack."
+    "<NOT MET IDs>`\n• `/compliance ssp <requirement>` (the SSP narrative from your stored system profile and "
+    "evidence)\nOr mention me in a channel, or DM me. Never paste CUI into Slack."
 )
 # What ``Assistant.ask`` raises for the user's own input: the message says what to fix, so it is shown as is.
 USER_ERRORS = (UnknownControlError, ContextError)
 _MENTION = re.compile(r"<@[A-Z0-9]+>")
+MENTION_SUBCOMMANDS = frozenset({"ssp"})  # natural questions rarely start with these words
 
 
 @dataclass
@@ -90,8 +91,8 @@ class SlackFrontEnd:
         """@mention in a channel: answer in the thread."""
         event = body["event"]
         reply = Reply(event["channel"], event.get("thread_ts") or event["ts"], event.get("user"), "mention")
-        self.answer(client, reply, _MENTION.sub("", event.get("text", "")).strip(), body.get("event_id"),
-                    scan_payload(event))
+        self.answer(client, reply, mention_question(_MENTION.sub("", event.get("text", "")).strip()),
+                    body.get("event_id"), scan_payload(event))
 
     def on_message(self, body: dict[str, Any], client: WebClient) -> None:
         """Direct message: answer in the DM (in the thread when the user wrote in one)."""
@@ -121,7 +122,9 @@ class SlackFrontEnd:
         """Mark a slash command already seen (same signed body) as replayed, before its acknowledgement and
         its lazy listener start (they run concurrently, and both read the mark)."""
         if "command" in body and not request.lazy_only:
-            context["replayed"] = not self.store.first_command(command_digest(request))
+            digest = command_digest(request)
+            context["replayed"] = not self.store.first_command(digest)
+            context["command_key"] = f"command:{digest}"
             if context["replayed"]:
                 log.warning("ignored a replayed slash command from %s", body.get("user_id"))
         return next()
@@ -136,31 +139,41 @@ class SlackFrontEnd:
         else:
             ack(text=WORKING, response_type="ephemeral")
 
-    def on_command(self, body: dict[str, Any], context: BoltContext) -> None:
-        """/compliance ask|control|crosswalk|scope|score: the answer is posted to the response URL."""
+    def on_command(self, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        """/compliance ask|control|crosswalk|scope|score|ssp: the reply is posted to the response URL. Like an
+        event, the command is done only once its reply is accepted; a failed post stays open for the sweep."""
         text = body.get("text", "").strip()
         if context.get("replayed") or text.lower() in ("", "help"):
             return
+        if not body.get("response_url"):
+            log.warning("slash command without a response_url; the reply was dropped")
+            return
+        key = context.get("command_key")
+        if key and not self.store.claim_event(key):
+            return  # the same command is being answered (or was) by another worker
+        job = Job(body.get("channel_id", ""), None, body.get("user_id"), "command",
+                  response_url=body["response_url"], response_type="ephemeral")
+        job.text, job.blocks, job.response_type = self._command_reply(body, text)
+        self._finish(client, key, job)
+
+    def _command_reply(self, body: dict[str, Any], text: str) -> tuple[str, list[dict[str, Any]], str]:
+        """CUI guard, allowlist, then the assistant: (text, blocks, response type) of the command's reply."""
         verdict = scan_payload({"text": text})
         if verdict.blocked:
             self._withhold(verdict, body.get("user_id"), body.get("channel_id"), "command")
-            _respond(body, text=CUI_WARNING, response_type="ephemeral")
-            return
+            return CUI_WARNING, [], "ephemeral"
         if not self._allowed(body.get("channel_id"), body.get("user_id")):
-            _respond(body, text=NOT_ALLOWED, response_type="ephemeral")
-            return
+            return NOT_ALLOWED, [], "ephemeral"
         question, extra = command_question(text)
         try:
             answer = self.assistant.ask(question, f"slack:{body.get('channel_id')}:{body.get('user_id')}", extra)
         except USER_ERRORS as exc:
-            _respond(body, text=user_message(exc), response_type="ephemeral")
-            return
+            return user_message(exc), [], "ephemeral"
         except Exception:
-            _respond(body, text=self._apology(), response_type="ephemeral")
-            return
+            return self._apology(), [], "ephemeral"
         audit_id = self._audit(Reply(body.get("channel_id", ""), None, body.get("user_id"), "command"), question,
                                answer)
-        _respond(body, text=answer.text[:3000], blocks=self._blocks(answer, audit_id), response_type="in_channel")
+        return answer.text[:3000], self._blocks(answer, audit_id), "in_channel"
 
     # ---- actions --------------------------------------------------------------------------------
 
@@ -216,7 +229,8 @@ class SlackFrontEnd:
         self._finish(client, event_id, job)
 
     def sweep(self, client: WebClient, older_than: float = LEASE_SECONDS) -> int:
-        """Deliver open events that nobody holds (a failed post, a crashed worker); return how many."""
+        """Deliver open events and slash-command replies that nobody holds (a failed post, a crashed worker);
+        return how many were delivered."""
         delivered = 0
         for event_id, payload in self.store.open_events(older_than):
             job = Job.from_payload(payload)
@@ -333,18 +347,6 @@ def command_digest(request: BoltRequest) -> str:
     return hashlib.sha256(signed.encode("utf-8", "replace")).hexdigest()
 
 
-def _respond(body: dict[str, Any], **message: Any) -> None:
-    """Post to the command's response URL with the same bounded retries as the Web API client."""
-    url = body.get("response_url")
-    if not url:
-        log.warning("slash command without a response_url; the reply was dropped")
-        return
-    response = WebhookClient(url=url, retry_handlers=retry_handlers()).send_dict(message)
-    if response.status_code != 200:
-        log.error("the response URL answered HTTP %s; the reply to %s was not delivered", response.status_code,
-                  body.get("user_id"))
-
-
 def _ack(ack: Ack) -> None:
     ack()
 
@@ -361,9 +363,18 @@ def command_question(text: str) -> tuple[str, dict[str, Any]]:
         return f"is this in scope: {rest}", {}
     if sub == "score":
         return "what is our SPRS score?", {"not_met": rest.replace(",", " ").split()}
+    if sub == "ssp" and rest:
+        return f"draft the SSP narrative for {rest}", {}
     if sub == "ask" and rest:
         return rest, {}
     return text, {}
 
 
-__all__ = ["SlackFrontEnd", "command_question"]
+def mention_question(text: str) -> str:
+    """A mention written like a subcommand that needs no context (``@bot ssp 3.5.3``) is translated the same
+    way as the slash command; any other mention is the question as written."""
+    sub, _, rest = text.partition(" ")
+    return command_question(text)[0] if sub.lower() in MENTION_SUBCOMMANDS and rest.strip() else text
+
+
+__all__ = ["SlackFrontEnd", "command_question", "mention_question"]

@@ -2,19 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.storage.postgres import database_url, postgres_server
 
-import pytest
-
-from tests.storage.postgres import PostgresServer, postgres_server
-
-__all__ = ["postgres_server"]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A fresh, empty database of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    return server.new_database()
+__all__ = ["database_url", "postgres_server"]

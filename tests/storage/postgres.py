@@ -1,7 +1,8 @@
 """A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a temp folder, unix socket only, trust auth.
 
 As root, the server runs as the ``postgres`` user (initdb refuses root). Skipped, with the reason, only when
-the PostgreSQL binaries are not installed.
+the PostgreSQL binaries are not installed. ``database_url`` gives a fresh database of each kind (SQLite file,
+Postgres database); a conftest that wants both imports the two fixtures.
 """
 
 from __future__ import annotations
@@ -71,3 +72,12 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         server.run(str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate", "stop")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty database of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()

@@ -140,3 +140,13 @@ def test_two_processes_upgrading_at_once_agree(database_url: str) -> None:
     assert {migrate.current(e) for e in engines} == {migrate.head()}
     for engine in engines:
         engine.dispose()
+
+
+def test_the_migrated_schema_matches_the_declarations(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from assistant.storage.engine import open_engine
+
+    with open_engine(database_url).connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

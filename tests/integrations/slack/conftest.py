@@ -1,4 +1,6 @@
-"""Fixtures: the mock Slack Web API and a Bolt app in HTTP mode under uvicorn, over a real index."""
+"""Fixtures: the mock Slack Web API and a Bolt app in HTTP mode under uvicorn, over a real index; and
+``database_url`` (a fresh SQLite file, or a database on the throwaway Postgres cluster of ``tests/storage``)
+for the tests of several instances on one database."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import pytest
 
 from assistant.settings import Settings
 from integrations.slack.app import asgi_app, build_app
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import SIGNING_SECRET, MockSlackApi, UvicornThread
+from tests.storage.postgres import database_url, postgres_server
+
+__all__ = ["database_url", "postgres_server"]
 
 
 @pytest.fixture
@@ -33,7 +37,7 @@ def make_slack_server(make_assistant: Callable[..., Any]) -> Callable[..., Uvico
     """Build the app for some settings and serve it (a new call = a restarted instance, same database)."""
     def make(settings: Settings, assistant: Any | None = None) -> UvicornThread:
         assistant = assistant or make_assistant(settings)
-        app = build_app(settings, assistant, SlackStore(settings.data_dir / "slack.sqlite3"))
+        app = build_app(settings, assistant)  # the store as `compliance-assistant slack` opens it
         return UvicornThread(asgi_app(app))
 
     return make

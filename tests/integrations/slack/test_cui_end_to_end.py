@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
-from integrations.slack.store import SlackStore
-from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
+from assistant.storage.slack import SlackStore
+from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers, stored_text
 
 SECRET = "4471-B"  # appears only inside the marked content
 FORM = "application/x-www-form-urlencoded"
@@ -44,9 +44,9 @@ def _traces(data_dir: Path, needle: str) -> list[str]:
 def _assert_withheld(api: MockSlackApi, settings: Settings, spy: SpyAssistant, source: str) -> None:
     assert spy.questions == []
     assert SECRET not in json.dumps(api.calls)
-    rows = SlackStore(settings.data_dir / "slack.sqlite3").rows()
+    rows = SlackStore(settings.database_url).rows()
     assert [(r["source"], r["outcome"]) for r in rows] == [(source, "cui-blocked")]
-    assert _traces(settings.data_dir, SECRET) == []
+    assert _traces(settings.data_dir, SECRET) == [] and SECRET not in stored_text(settings.database_url)
 
 
 @pytest.mark.slow
@@ -125,5 +125,5 @@ def test_a_question_about_a_marking_is_answered(slack_api: MockSlackApi, slack_s
         slack_api.wait_for(lambda calls: any(m == "chat.update" for m, _ in calls))
     assert slack_api.of("chat.postMessage")[0]["text"] == "Working on it…"
     assert all("CUI Asset that must meet" not in p["text"] for p in slack_api.of("chat.postMessage"))
-    rows = SlackStore(slack_settings.data_dir / "slack.sqlite3").rows()
+    rows = SlackStore(slack_settings.database_url).rows()
     assert len(rows) == 1 and rows[0]["outcome"] in ("answered", "refused")

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore
 from integrations.slack.app import Sweeper, asgi_app, build_app
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import (
     HTML_SERVER_ERROR,
     SERVER_ERROR,
@@ -21,6 +21,7 @@ from tests.slack_doubles import (
     ScriptedAssistant,
     UvicornThread,
     event_body,
+    form_body,
     not_ok,
     rate_limited,
     signed_headers,
@@ -36,7 +37,7 @@ def serve(slack_settings: Settings) -> Iterator[Callable[[ScriptedAssistant], Uv
     servers: list[UvicornThread] = []
 
     def make(assistant: ScriptedAssistant) -> UvicornThread:
-        app = build_app(slack_settings, assistant, SlackStore(slack_settings.data_dir / "slack.sqlite3"))  # type: ignore[arg-type]
+        app = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
         server = UvicornThread(asgi_app(app))
         servers.append(server)
         return server.__enter__()
@@ -62,7 +63,7 @@ def _wait_visible(api: MockSlackApi, settle: float = 1.0) -> None:
 
 
 def _done(settings: Settings, event_id: str) -> bool:
-    store = SlackStore(settings.data_dir / "slack.sqlite3")
+    store = SlackStore(settings.database_url)
     return store.pending(event_id) is None and not store.claim_event(event_id)
 
 
@@ -121,7 +122,7 @@ def test_a_failed_post_stays_open_and_slacks_retry_delivers_it_once(
     slack_api.wait_for(lambda calls: sum(m == "chat.postMessage" for m, _ in calls) == 2)
     time.sleep(0.5)
     assert _visible(slack_api) == []
-    store = SlackStore(slack_settings.data_dir / "slack.sqlite3")
+    store = SlackStore(slack_settings.database_url)
     assert (store.pending("EvOpen") or {}).get("text", "").startswith("ANSWER")  # kept for the redelivery
     retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
     assert _post(server, body, **retry).status_code == 200
@@ -143,7 +144,7 @@ def test_the_sweep_delivers_what_a_failed_post_left_open(
     slack_api.wait_for(lambda calls: sum(m == "chat.postMessage" for m, _ in calls) == 4)
     time.sleep(0.5)
     assert _visible(slack_api) == []
-    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.data_dir / "slack.sqlite3"))  # type: ignore[arg-type]
+    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
     sweepers = [Sweeper(restarted, every=0.2).start() for _ in range(3)]  # three sweeping threads at once
     try:
         _wait_visible(slack_api)
@@ -184,3 +185,33 @@ def test_a_long_retry_after_is_left_to_the_sweep() -> None:
         return handler.can_retry(state=RetryState(), request=request, response=response)
 
     assert can("3") and not can("3600")
+
+
+@pytest.mark.slow
+def test_a_slash_reply_whose_post_failed_is_swept_once(
+        slack_api: MockSlackApi, slack_settings: Settings, serve: Callable[[ScriptedAssistant], UvicornThread]) -> None:
+    slack_api.inject("response_url", SERVER_ERROR, SERVER_ERROR, SERVER_ERROR)  # the first try and both retries
+    assistant = ScriptedAssistant()
+    server = serve(assistant)
+    respond_url = slack_api.base_url.replace("/api/", "/respond/swept")
+    body = form_body(command="/compliance", text="control 3.1.1", user_id="U1", channel_id="C1",
+                     response_url=respond_url, trigger_id="t-swept", team_id="T1")
+    headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+    assert httpx.post(server.url, content=body, headers=headers, timeout=10).status_code == 200
+    slack_api.wait_for(lambda calls: sum(m == "response_url" for m, _ in calls) == 3)
+    time.sleep(0.5)
+    store = SlackStore(slack_settings.database_url)
+    [(key, payload)] = store.open_events(older_than=60)  # released: open, nobody holds it
+    assert key.startswith("command:") and payload["response_url"] == respond_url
+    assert payload["text"].startswith("ANSWER") and payload["question"] is None  # the answer, not the question
+    restarted = build_app(slack_settings, assistant, SlackStore(slack_settings.database_url))  # type: ignore[arg-type]
+    sweepers = [Sweeper(restarted, every=0.2).start() for _ in range(2)]
+    try:
+        slack_api.wait_for(lambda _: bool(slack_api.succeeded("response_url")))
+        time.sleep(1.0)
+    finally:
+        [s.stop() for s in sweepers]
+    delivered = slack_api.succeeded("response_url")
+    assert len(delivered) == 1 and delivered[0]["text"].startswith("ANSWER") and delivered[0]["blocks"]
+    assert delivered[0]["response_type"] == "in_channel" and len(assistant.questions) == 1
+    assert store.open_events(older_than=0) == [] and store.pending(key) is None

@@ -6,15 +6,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from assistant.settings import Settings
-from integrations.slack.store import SlackStore
-from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
+from assistant.storage.slack import SlackStore
+from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers, stored_text
 
 MENTION = {"type": "app_mention", "user": "U1", "text": "<@UBOT> which ISO 27001 controls cover 3.5.3?",
            "ts": "1700000000.000100", "channel": "C1"}
@@ -29,7 +28,7 @@ def _answered(api: MockSlackApi) -> Callable[[list[tuple[str, dict[str, Any]]]],
 
 
 def _store(settings: Settings) -> SlackStore:
-    return SlackStore(settings.data_dir / "slack.sqlite3")
+    return SlackStore(settings.database_url)
 
 
 @pytest.mark.slow
@@ -105,10 +104,7 @@ def test_cui_marked_message_is_not_echoed_or_stored(slack_api: MockSlackApi, sla
     assert len(posted) == 1 and "CUI Asset" in posted[0]["text"] and "4471-B" not in json.dumps(slack_api.calls)
     row = _store(slack_settings).rows()[0]
     assert row["outcome"] == "cui-blocked"
-    database = Path(slack_settings.data_dir / "slack.sqlite3").read_bytes()
-    assert b"4471-B" not in database
-    assistant_db = slack_settings.data_dir / "assistant.sqlite3"
-    assert not assistant_db.exists() or b"4471-B" not in assistant_db.read_bytes()
+    assert "4471-B" not in stored_text(slack_settings.database_url)  # no table of the shared store holds it
     every_file = [p for p in slack_settings.data_dir.rglob("*") if p.is_file()]  # -wal / -shm journals too
     assert every_file and all(b"4471-B" not in p.read_bytes() for p in every_file)
 
@@ -205,3 +201,35 @@ def test_thread_follow_up_keeps_the_conversation_and_home_tab_is_published(
     assert all(p["thread_ts"] == "1700000500.000100" for p in slack_api.of("chat.postMessage"))
     view = slack_api.of("views.publish")[0]
     assert view["user_id"] == "U9" and view["view"]["type"] == "home"
+
+
+@pytest.mark.slow
+def test_an_older_release_slack_file_is_carried_forward_on_first_start(
+        slack_api: MockSlackApi, slack_settings: Settings, make_slack_server: Callable[..., UvicornThread]) -> None:
+    import sqlite3
+
+    from tests.slack_doubles import LEGACY_SCHEMA, ScriptedAssistant
+
+    legacy = slack_settings.data_dir / "slack.sqlite3"
+    legacy.parent.mkdir(parents=True)
+    with sqlite3.connect(legacy) as conn:
+        for statement in LEGACY_SCHEMA:
+            conn.execute(statement)
+        conn.execute("INSERT INTO slack_events VALUES ('EvAnsweredBefore', 1.0, 'done', 1.0, 1, NULL)")
+        conn.execute("INSERT INTO slack_audit VALUES (41, 1.0, 'U1', 'C1', 'mention', 'h', '3.1.1', 5.0, 'answered',"
+                     " NULL)")
+    assistant = ScriptedAssistant()
+    with make_slack_server(slack_settings, assistant=assistant) as server:
+        assert not legacy.exists() and legacy.with_name("slack.sqlite3.migrated").exists()
+        retry = {"X-Slack-Retry-Num": "3", "X-Slack-Retry-Reason": "http_timeout"}
+        assert _post(server, event_body(MENTION, "EvAnsweredBefore"), **retry).status_code == 200
+        action = {"type": "block_actions", "trigger_id": "t", "user": {"id": "U1"}, "channel": {"id": "C1"},
+                  "team": {"id": "T1"}, "message": {"ts": "1700000009.000100"}, "response_url": slack_api.base_url,
+                  "actions": [{"action_id": "feedback_helpful", "value": "41", "block_id": "b", "type": "button"}]}
+        body = form_body(action)
+        headers = signed_headers(body, content_type="application/x-www-form-urlencoded")
+        assert _post(server, body, headers).status_code == 200
+        slack_api.wait_for(lambda calls: any(m == "chat.postEphemeral" for m, _ in calls))
+    assert assistant.questions == []  # answered by the older release: not again
+    assert slack_api.of("chat.postEphemeral")[0]["text"].startswith("Thanks")  # its button still works
+    assert _store(slack_settings).rows()[0]["feedback"] == "helpful"

@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore
 from integrations.slack.handlers import NOT_YOURS, THANKS
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import (
     SIGNING_SECRET,
     MockSlackApi,
@@ -117,7 +117,7 @@ def test_feedback_is_bound_to_the_asker_and_a_known_answer(slack_api: MockSlackA
     with make_slack_server(slack_settings, assistant=ScriptedAssistant()) as server:
         assert _post(server, event_body(mention, "EvFeedback")).status_code == 200
         slack_api.wait_for(lambda calls: any(m == "chat.update" for m, _ in calls))
-        audit_id = str(SlackStore(slack_settings.data_dir / "slack.sqlite3").rows()[0]["id"])
+        audit_id = str(SlackStore(slack_settings.database_url).rows()[0]["id"])
         buttons = next(b for b in slack_api.of("chat.update")[0]["blocks"] if b["type"] == "actions")["elements"]
         assert {b["value"] for b in buttons if b["action_id"].startswith("feedback")} == {audit_id}
         for n, (user, value) in enumerate([("U2", audit_id), ("U1", "9999"), ("U1", "not-a-number"),
@@ -126,7 +126,7 @@ def test_feedback_is_bound_to_the_asker_and_a_known_answer(slack_api: MockSlackA
             slack_api.wait_for(lambda calls, n=n: sum(m == "chat.postEphemeral" for m, _ in calls) == n)
     replies = [(p["user"], p["text"]) for p in slack_api.of("chat.postEphemeral")]
     assert replies == [("U2", NOT_YOURS), ("U1", NOT_YOURS), ("U1", NOT_YOURS), ("U1", THANKS)]
-    assert SlackStore(slack_settings.data_dir / "slack.sqlite3").rows()[0]["feedback"] == "helpful"
+    assert SlackStore(slack_settings.database_url).rows()[0]["feedback"] == "helpful"
 
 
 MALFORMED: list[tuple[str, str | bytes, str]] = [

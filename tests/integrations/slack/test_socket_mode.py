@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from assistant.settings import Settings
+from assistant.storage.slack import SlackStore
 from integrations.slack.app import build_app, socket_mode_handler
-from integrations.slack.store import SlackStore
 from tests.slack_doubles import MockSlackApi, SocketModeServer
 
 
@@ -27,7 +27,7 @@ def test_socket_mode_envelope_is_acknowledged_and_answered(slack_api: MockSlackA
     with SocketModeServer(envelope) as server:
         slack_api.socket_url = server.url
         settings = slack_settings.model_copy(update={"slack_signing_secret": None})
-        app = build_app(settings, assistant, SlackStore(settings.data_dir / "slack.sqlite3"), socket_mode=True)
+        app = build_app(settings, assistant, SlackStore(settings.database_url), socket_mode=True)
         handler = socket_mode_handler(app, settings)
         handler.connect()
         try:

@@ -7,7 +7,7 @@ import pytest
 from assistant.agent import Answer, Citation
 from integrations.slack.blocks import answer_blocks, escape
 from integrations.slack.cui import carries_cui_marking
-from integrations.slack.handlers import command_question
+from integrations.slack.handlers import command_question, mention_question
 
 
 @pytest.mark.parametrize("text", [
@@ -52,6 +52,18 @@ def test_long_answers_are_split_and_refusals_offer_a_human() -> None:
     ("scope our SIEM collects logs", "is this in scope: our SIEM collects logs", {}),
     ("score 3.1.1, 3.5.3", "what is our SPRS score?", {"not_met": ["3.1.1", "3.5.3"]}),
     ("ask is Jira in scope?", "is Jira in scope?", {}),
+    ("ssp IA.L2-3.5.3", "draft the SSP narrative for IA.L2-3.5.3", {}),
 ])
 def test_slash_command_translation(text: str, question: str, context: dict[str, object]) -> None:
     assert command_question(text) == (question, context)
+
+
+@pytest.mark.parametrize(("text", "question"), [
+    ("ssp 3.5.3", "draft the SSP narrative for 3.5.3"),
+    ("SSP 3.1.1", "draft the SSP narrative for 3.1.1"),
+    ("ssp", "ssp"),  # nothing to draft: left to the assistant as written
+    ("scope of CMMC for subcontractors?", "scope of CMMC for subcontractors?"),  # natural questions stay
+    ("control objectives for 3.1.1?", "control objectives for 3.1.1?"),
+])
+def test_mention_translation(text: str, question: str) -> None:
+    assert mention_question(text) == question
