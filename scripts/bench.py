@@ -115,11 +115,13 @@ def open_retriever(data: Path) -> tuple[Any, Any]:
     from assistant.index.service import index_manager
     from assistant.knowledge import get_knowledge_base
     from assistant.retrieval import HybridRetriever
+    from assistant.retrieval.rerank import RerankerStore
     from assistant.settings import Settings
 
     kb = get_knowledge_base()
     manager = index_manager(Settings(), kb)
-    return kb, HybridRetriever(kb, manager.open(), manager.embedder)
+    return kb, HybridRetriever(kb, manager.open(), manager.embedder,
+                           RerankerStore.beside(Settings().index_dir, kb, manager.model_id))
 
 
 def warm_search(retriever: Any) -> tuple[float, float]:
