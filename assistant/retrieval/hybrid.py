@@ -29,6 +29,7 @@ from assistant.retrieval.rerank import (
     QueryEvidence,
     Reranker,
     RerankerStore,
+    as_training_query,
     candidate_features,
     fit,
 )
@@ -47,6 +48,7 @@ class ScoreBreakdown(BaseModel):
     bm25_rank: int | None = None
     bm25_score: float | None = None
     rrf: float = 0.0
+    fused: float | None = None  # the requirement's fused score before the learned reranker replaced it
 
 
 class Hit(BaseModel):
@@ -149,11 +151,13 @@ class HybridRetriever:
         if len(slots) < 2 or not any(matrix.is_requirement(head[i].anchor) for i in slots):
             return requirements  # nothing the model ranks (e.g. a search filtered to program facts)
         candidates = [Candidate(head[i].anchor, head[i].score, rank) for rank, i in enumerate(slots, 1)]
-        scores = model.scores(candidate_features(matrix, evidence, candidates))
-        order = sorted(range(len(slots)), key=lambda j: (-scores[j], j))
+        probability = model.probabilities(candidate_features(matrix, evidence, candidates))
+        order = sorted(range(len(slots)), key=lambda j: (-probability[j], j))
         reordered = list(head)
         for slot, j in zip(slots, order, strict=True):
-            reordered[slot] = head[slots[j]]
+            hit = head[slots[j]]
+            breakdown = hit.breakdown.model_copy(update={"fused": hit.score})
+            reordered[slot] = hit.model_copy(update={"score": round(float(probability[j]), 6), "breakdown": breakdown})
         return reordered + requirements[POOL:]
 
     def training_groups(self, limit: int | None = None) -> list[tuple[np.ndarray, int]]:
@@ -166,18 +170,24 @@ class HybridRetriever:
         queries = [doc_id for doc_id in matrix.ids if matrix.kind[matrix.row[doc_id]] in TRAINING_KINDS]
         if limit is not None and len(queries) > limit:
             queries = [queries[i * len(queries) // limit] for i in range(limit)]
+        texts = {d: self._query_text(d) for d in queries}
+        vectors = {d: matrix.vectors[matrix.row[d]] for d in queries}
+        asked = [d for d in queries if texts[d] != self._query_text(d, raw=True)]  # the words changed: embed them
+        if asked:
+            embedded = np.asarray(self._embedder().embed([texts[d] for d in asked]), dtype=np.float32)
+            vectors.update({d: v / max(float(np.linalg.norm(v)), 1e-9) for d, v in zip(asked, embedded, strict=True)})
         groups = []
         for start in range(0, len(queries), 256):
             batch = queries[start:start + 256]
-            cosines = matrix.vectors[[matrix.row[d] for d in batch]] @ matrix.vectors.T
-            groups += [g for g in (self._training_group(matrix, d, c) for d, c in zip(batch, cosines, strict=True))
-                       if g is not None]
+            cosines = np.stack([vectors[d] for d in batch]) @ matrix.vectors.T
+            groups += [g for g in (self._training_group(matrix, d, texts[d], vectors[d], c)
+                                   for d, c in zip(batch, cosines, strict=True)) if g is not None]
         return groups
 
-    def _training_group(self, matrix: DocumentMatrix, doc_id: str,
+    def _training_group(self, matrix: DocumentMatrix, doc_id: str, text: str, vector: np.ndarray,
                         cosine: np.ndarray) -> tuple[np.ndarray, int] | None:
-        """One leave-one-out group (``cosine``: the phrasing's cosine to every document), or None."""
-        row, text = matrix.row[doc_id], self._query_text(doc_id)
+        """One leave-one-out group (``cosine``: the query's cosine to every document), or None."""
+        row = matrix.row[doc_id]
         cosine[row] = -np.inf
         top = np.argsort(-cosine, kind="stable")[:CANDIDATES]
         dense = [(matrix.ids[i], float(cosine[i])) for i in top]
@@ -187,14 +197,16 @@ class HybridRetriever:
         if matrix.anchor[row] not in anchors or len(anchors) < 2:
             return None
         candidates = [Candidate(h.anchor, h.score, rank) for rank, h in enumerate(pool, 1)]
-        evidence = QueryEvidence(text, matrix.vectors[row], dense, keyword, exclude=doc_id)
+        evidence = QueryEvidence(text, vector, dense, keyword, exclude=doc_id)
         return candidate_features(matrix, evidence, candidates), anchors.index(matrix.anchor[row])
 
-    def _query_text(self, doc_id: str) -> str:
-        """The words of a phrasing document (``phrase:framework:id:n``), as a user would type them."""
+    def _query_text(self, doc_id: str, raw: bool = False) -> str:
+        """The words of a phrasing document (``phrase:framework:id:n``) as a user would ask them (``raw``: as
+        written)."""
         entry_fw, entry_id, number = doc_id.removeprefix("phrase:").rsplit(":", 2)
         entry = next(e for e in self.kb.phrasings if e.framework == entry_fw and e.control_id == entry_id)
-        return entry.phrasings[int(number)]
+        text = entry.phrasings[int(number)]
+        return text if raw else as_training_query(text, entry_fw)
 
     def train_reranker(self) -> Reranker:
         """Fit the reranker on the leave-one-out groups of this index."""

@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant.knowledge import KnowledgeBase
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 4
 POOL = 30  # requirement candidates the model reorders
 TRAINING_QUERIES = 1200  # leave-one-out phrasings trained on (evenly spaced; all 2,425 took 33 s for the same figures)
 WEIGHTS_FILE = "rerank.npz"  # beside the index
@@ -37,14 +37,17 @@ STATEMENT_KINDS = frozenset({"requirement", "control", "clause", "practice", "pr
                              "poam-rule", "sprs-rule"})
 PHRASING_KINDS = frozenset({"phrasing", "fact-question"})
 TRAINING_KINDS = frozenset({"phrasing"})  # the model learns to find a requirement: phrasings are its queries
+# The product answers in CMMC / 800-171 terms unless the question names ISO (as the search skill does): an ISO
+# Annex A phrasing used as a training query is asked the way a user asks for ISO, with this cue before it.
+ISO_QUERY_CUE = "ISO 27001: "
 _CUES: dict[str, re.Pattern[str]] = {
-    "iso": re.compile(r"\b(iso(?:/iec)?|27001|annex a|isms)\b", re.I),
+    "iso": re.compile(r"\b(iso(?:/iec)?|27001|annex a|isms|soa|statement of applicability)\b", re.I),
     "l3": re.compile(r"\b(level\s*3|l3|800-172|enhanced)\b", re.I),
     "l1": re.compile(r"\b(level\s*1|l1|fci|52\.204-21)\b", re.I),
 }
 FEATURES = (
     "rrf", "fused_rank", "dense_max", "cos_statement", "cos_phrasing", "centroid", "bm25_max", "bm25_statement",
-    "lexicon_any", "iso_match", "iso_mismatch", "l3_match", "l3_mismatch", "l1_match", "is_program",
+    "lexicon_any", "iso_match", "iso_mismatch", "iso_uncued", "l3_match", "l3_mismatch", "l1_match", "is_program",
 )
 
 
@@ -80,16 +83,24 @@ class DocumentMatrix:
         rows: dict[str, list[int]] = {}
         for i, anchor in enumerate(self.anchor):
             rows.setdefault(anchor, []).append(i)
-        self.statements = {a: np.array([i for i in r if self.kind[i] in STATEMENT_KINDS], dtype=int)
-                           for a, r in rows.items()}
-        self.phrasings = {a: np.array([i for i in r if self.kind[i] in PHRASING_KINDS], dtype=int)
-                          for a, r in rows.items()}
         self.all_rows = {a: np.array(r, dtype=int) for a, r in rows.items()}
+        self.statement_mask = {a: np.array([self.kind[i] in STATEMENT_KINDS for i in r], dtype=bool)
+                               for a, r in rows.items()}
+        self.phrasing_mask = {a: np.array([self.kind[i] in PHRASING_KINDS for i in r], dtype=bool)
+                              for a, r in rows.items()}
         self.framework = {a: _anchor_framework(kb, a) for a in rows}
         self.level1 = {str(e.target) for c in kb.controls() if c.framework.value == "far-52.204-21"
                        for e in kb.edges_of(c.framework, c.id)}
-        self.phrasing_sum = {a: self.vectors[r].sum(axis=0) for a, r in self.phrasings.items() if len(r)}
-        self.lexicon = _lexicon_patterns(kb)
+        self.phrasing_sum = {a: self.vectors[r[self.phrasing_mask[a]]].sum(axis=0)
+                             for a, r in self.all_rows.items() if self.phrasing_mask[a].any()}
+        self._lexicon_names, self._lexicon_pattern = _lexicon_index(kb)
+
+    def lexicon_hits(self, text: str) -> list[frozenset[str]]:
+        """For each lexicon term named in ``text`` (whole words, any alias), the requirements it lists."""
+        if self._lexicon_pattern is None:
+            return []
+        found = {m.group(0).lower() for m in self._lexicon_pattern.finditer(text)}
+        return [listed for name in sorted(found) for listed in self._lexicon_names.get(name, [])]
 
     def __contains__(self, anchor: str) -> bool:
         return anchor in self.all_rows
@@ -105,15 +116,19 @@ def _anchor_framework(kb: KnowledgeBase, anchor: str) -> str:
     return control.framework.value if control is not None else ""
 
 
-def _lexicon_patterns(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], frozenset[str]]]:
-    """Per lexicon term: a whole-word pattern of its names, and every requirement it lists."""
-    patterns = []
+def _lexicon_index(kb: KnowledgeBase) -> tuple[dict[str, list[frozenset[str]]], re.Pattern[str] | None]:
+    """Every lexicon name (term or alias, lower case) with the requirement sets of the terms it names, and one
+    whole-word pattern over all names (longest first, so "Windows LAPS" wins over "LAPS")."""
+    names: dict[str, list[frozenset[str]]] = {}
     for entry in kb.lexicon:
-        names = sorted({n.strip() for n in [entry.term, *entry.aliases] if len(n.strip()) >= 2}, key=len, reverse=True)
-        if names and entry.controls:
-            pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)", re.I)
-            patterns.append((pattern, frozenset([*entry.controls, *entry.iso])))
-    return patterns
+        listed = frozenset([*entry.controls, *entry.iso])
+        for name in {n.strip().lower() for n in [entry.term, *entry.aliases] if len(n.strip()) >= 2}:
+            if entry.controls:
+                names.setdefault(name, []).append(listed)
+    if not names:
+        return names, None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=lambda n: (-len(n), n)))
+    return names, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.I)
 
 
 @dataclass(frozen=True)
@@ -121,11 +136,19 @@ class _QueryView:
     """Per-query values shared by every candidate's features."""
 
     query: np.ndarray
+    cosine: dict[str, np.ndarray]  # per candidate: cosine of the query to each of its documents (``all_rows``)
     excluded: int | None  # the left-out document's row
     keyword: dict[str, list[tuple[str, float]]]
     top_bm25: float
     lexicon: list[frozenset[str]]
     cues: dict[str, bool]
+
+
+def as_training_query(text: str, framework: str) -> str:
+    """The words of a phrasing as a user would ask for its requirement: ISO ones name ISO (``ISO_QUERY_CUE``)."""
+    if framework.startswith("iso27001") and not _CUES["iso"].search(text):
+        return ISO_QUERY_CUE + text
+    return text
 
 
 def candidate_features(matrix: DocumentMatrix, evidence: QueryEvidence, candidates: Sequence[Candidate]) -> np.ndarray:
@@ -137,19 +160,24 @@ def candidate_features(matrix: DocumentMatrix, evidence: QueryEvidence, candidat
         row = matrix.row.get(doc_id)
         if row is not None and row != excluded:
             keyword.setdefault(matrix.anchor[row], []).append((matrix.kind[row], score))
+    query = vector / max(float(np.linalg.norm(vector)), 1e-9)
+    known = [c.anchor for c in candidates if c.anchor in matrix]
+    rows = np.concatenate([matrix.all_rows[a] for a in known]) if known else np.zeros(0, dtype=int)
+    cosine = matrix.vectors[rows] @ query
+    if excluded is not None:
+        cosine[rows == excluded] = np.nan
+    split = np.cumsum([len(matrix.all_rows[a]) for a in known])[:-1]
     view = _QueryView(
-        vector / max(float(np.linalg.norm(vector)), 1e-9), excluded, keyword,
+        query, dict(zip(known, np.split(cosine, split), strict=True)), excluded, keyword,
         max((s for d, s in evidence.keyword if d != evidence.exclude), default=1.0) or 1.0,
-        [listed for pattern, listed in matrix.lexicon if pattern.search(evidence.text)],
-        {name: bool(p.search(evidence.text)) for name, p in _CUES.items()})
+        matrix.lexicon_hits(evidence.text), {name: bool(p.search(evidence.text)) for name, p in _CUES.items()})
     return np.array([_row(matrix, view, cand) for cand in candidates], dtype=np.float32)
 
 
-def _best(matrix: DocumentMatrix, view: _QueryView, rows: np.ndarray) -> float:
-    """The highest cosine of the query to the documents in ``rows`` (the left-out one skipped), 0 when none."""
-    if view.excluded is not None:
-        rows = rows[rows != view.excluded]
-    return float((matrix.vectors[rows] @ view.query).max()) if len(rows) else 0.0
+def _best(values: np.ndarray) -> float:
+    """The highest cosine among ``values`` (NaN for the left-out document), 0 when none."""
+    values = values[~np.isnan(values)]
+    return float(values.max()) if len(values) else 0.0
 
 
 def _row(matrix: DocumentMatrix, view: _QueryView, cand: Candidate) -> list[float]:
@@ -161,16 +189,17 @@ def _row(matrix: DocumentMatrix, view: _QueryView, cand: Candidate) -> list[floa
     keyword = view.keyword.get(cand.anchor, [])
     framework = matrix.framework.get(cand.anchor, "")
     iso, l3 = framework.startswith("iso27001"), framework == "nist-800-172"
+    cosine = view.cosine.get(cand.anchor, np.zeros(0))
     return [
-        cand.rrf, 1.0 / cand.rank,
-        _best(matrix, view, matrix.all_rows[cand.anchor]) if known else 0.0,
-        _best(matrix, view, matrix.statements[cand.anchor]) if known else 0.0,
-        _best(matrix, view, matrix.phrasings[cand.anchor]) if known else 0.0,
+        cand.rrf, 1.0 / cand.rank, _best(cosine),
+        _best(cosine[matrix.statement_mask[cand.anchor]]) if known else 0.0,
+        _best(cosine[matrix.phrasing_mask[cand.anchor]]) if known else 0.0,
         _cos(view.query, centroid),
         max((s for _, s in keyword), default=0.0) / view.top_bm25,
         max((s for k, s in keyword if k in STATEMENT_KINDS), default=0.0) / view.top_bm25,
         float(sum(cand.anchor in listed for listed in view.lexicon)),
-        float(view.cues["iso"] and iso), float(view.cues["iso"] and not iso), float(view.cues["l3"] and l3),
+        float(view.cues["iso"] and iso), float(view.cues["iso"] and not iso), float(iso and not view.cues["iso"]),
+        float(view.cues["l3"] and l3),
         float(view.cues["l3"] and not l3), float(view.cues["l1"] and cand.anchor in matrix.level1),
         float(not framework),
     ]
@@ -194,6 +223,12 @@ class Reranker:
     def scores(self, features: np.ndarray) -> np.ndarray:
         """One score per candidate row (higher is better)."""
         return np.asarray(((features - self.mean) / self.scale) @ self.weights, dtype=np.float64)
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """The softmax of the scores over one query's candidates: how likely each is the one asked for."""
+        z = self.scores(features)
+        z = np.exp(z - z.max())
+        return np.asarray(z / z.sum(), dtype=np.float64)
 
     def save(self, path: Path, digest: str) -> None:
         """Weights with the data hash they were trained from (written atomically)."""

@@ -17,6 +17,7 @@ from assistant.retrieval.rerank import (
     QueryEvidence,
     Reranker,
     RerankerStore,
+    as_training_query,
     candidate_features,
     data_hash,
     fit,
@@ -65,6 +66,12 @@ def test_store_trains_once_then_loads(tmp_path: Path, kb: KnowledgeBase) -> None
     assert len(calls) == 1 and (tmp_path / "rerank.npz").is_file()
     assert np.allclose(again.weights, fit(_synthetic_groups(0)).weights)
     assert data_hash(kb, "model-x") != data_hash(kb, "model-y")  # another embedding model retrains
+
+
+def test_iso_phrasings_are_asked_naming_iso() -> None:
+    assert as_training_query("who owns the firewall rules", "iso27001-2022").startswith("ISO 27001: ")
+    assert as_training_query("ISO audit: who owns the firewall rules", "iso27001-2022").count("ISO") == 1
+    assert as_training_query("who owns the firewall rules", "nist-800-171r2") == "who owns the firewall rules"
 
 
 # ---- over the real index ------------------------------------------------------------------------
@@ -127,8 +134,11 @@ def test_search_reranks_requirements_but_keeps_pinned_ids_and_fact_searches(
     hits = reranked.search(query, 5, collapse=True)
     assert hits[0].id == "3.5.3" and hits[0].breakdown.pinned
     plain = "our laptops have no disk encryption and one was stolen from a car"
-    assert ({h.anchor for h in reranked.search(plain, 30, collapse=True)}
-            == {h.anchor for h in reranked.search(plain, 30, collapse=True, rerank=False)})  # same pool, new order
+    ordered = reranked.search(plain, 30, collapse=True)
+    assert {h.anchor for h in ordered} == {h.anchor for h in reranked.search(plain, 30, collapse=True, rerank=False)}
+    assert all(h.breakdown.fused is not None for h in ordered)  # the fused score is kept beside the probability
+    assert [h.score for h in ordered] == sorted((h.score for h in ordered), reverse=True)
+    assert 0.99 < sum(h.score for h in ordered) <= 1.0001
     facts = SearchFilters(framework="program")
     question = "when does phase 2 of CMMC start"
     assert ([h.anchor for h in reranked.search(question, 8, facts, collapse=True)]
