@@ -476,8 +476,9 @@ the real-user questions. This is the figure that counts.
 
 Ours: hybrid search (ID pinning, dense + BM25 over requirements, objectives, guide passages, scenario phrasings
 and the lexicon), fused per requirement, top 30 reordered by the learned reranker (`assistant/retrieval/rerank.py`,
-trained leave-one-out on the authored phrasings, never on these sets). Tutorial: dense-only MiniLM over one document per requirement, the same
-run. Sets: `evals/retrieval/scenario_dev.yaml` (tuning) and `evals/blind/retrieval_scenarios.yaml` (blind, frozen).
+trained leave-one-out on the authored phrasings, never on these sets). Tutorial: dense-only MiniLM over one
+document per requirement, the same run. Sets: `evals/retrieval/scenario_dev.yaml` (tuning) and
+`evals/blind/retrieval_scenarios.yaml` (blind, frozen).
 Targets: recall@5 ≥ 0.95 and recall@1 ≥ 0.80 on the blind set, at ≥ 1.10× the tutorial baseline.
 
 | Set | ours recall@1 | ours recall@5 | ours MRR | tutorial dense recall@1 | tutorial dense recall@5 | ratio @5 |

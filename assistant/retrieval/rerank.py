@@ -256,6 +256,10 @@ def fit(groups: Sequence[tuple[np.ndarray, int]], regularization: float = REGULA
     softmax probability of the positive; L2 on the weights of standardized features. Deterministic (L-BFGS)."""
     from scipy.optimize import minimize  # type: ignore[import-untyped]
 
+    if not groups:  # nothing to learn from (a knowledge base without phrasings): keep the fused order
+        weights = np.zeros(len(FEATURES))
+        weights[FEATURES.index("rrf")] = 1.0
+        return Reranker(weights, np.zeros(len(FEATURES)), np.ones(len(FEATURES)))
     stacked = np.vstack([x for x, _ in groups]).astype(np.float64)
     mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
     scale[scale < 1e-6] = 1.0

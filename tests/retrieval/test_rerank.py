@@ -44,6 +44,12 @@ def test_fit_learns_the_informative_feature_and_is_deterministic() -> None:
     assert all(int(np.argmax(first.scores(x))) == p for x, p in held_out)
 
 
+def test_no_training_data_keeps_the_fused_order() -> None:
+    x = np.zeros((3, len(FEATURES)))
+    x[:, FEATURES.index("rrf")] = [0.3, 0.2, 0.1]
+    assert list(np.argsort(-fit([]).scores(x))) == [0, 1, 2]
+
+
 def test_saved_model_loads_only_for_the_same_data(tmp_path: Path) -> None:
     model = fit(_synthetic_groups(0))
     path = tmp_path / "rerank.npz"
