@@ -7,8 +7,9 @@ Exit codes beyond 0 and 1: 2 for a damaged index that needs ``index repair`` (an
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
@@ -19,6 +20,7 @@ from assistant.cli.render import print_json, safe, stderr, stdout, table
 
 app = typer.Typer(help="Build, check and repair the search index; add your own documents.", no_args_is_help=True)
 BUSY = 3
+T = TypeVar("T")
 NoWait = Annotated[bool, typer.Option("--no-wait", help="Exit at once if another index build is running")]
 
 
@@ -52,21 +54,31 @@ def _wait(no_wait: bool) -> float | None:
     return 0.0 if no_wait else None
 
 
+def _locked(work: Callable[[_Bar], T], transient: bool) -> T:
+    """Run an index build or repair under a progress bar; another build holding the lock exits with ``BUSY``."""
+    from assistant.index.lock import IndexBusy
+
+    bar = _Bar(transient=transient)
+    try:
+        with bar.progress:
+            return work(bar)
+    except IndexBusy as exc:
+        fail(escape(str(exc)), code=BUSY)
+
+
 @app.command("build")
 def build(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] = False,
           no_wait: NoWait = False) -> None:
     """Build or update the index (only changed documents are embedded); damaged parts are rebuilt."""
-    from assistant.index.lock import IndexBusy
-
     manager = _manager(state(ctx))
-    bar = _Bar()
-    try:
-        with bar.progress:
-            report = manager.build(bar, wait=_wait(no_wait), notice=_notice)
-        _retriever(manager, state(ctx), manager.open()).prepare()  # train the reranker now, not on a first search
-    except IndexBusy as exc:
-        fail(escape(str(exc)), code=BUSY)
-        return
+    cli = state(ctx)
+
+    def work(bar: _Bar) -> Any:
+        report = manager.build(bar, wait=_wait(no_wait), notice=_notice)
+        _retriever(manager, cli, manager.open()).prepare()  # train the reranker now, not on a first search
+        return report
+
+    report = _locked(work, transient=False)
     if as_json:
         from pydantic import TypeAdapter
 
@@ -85,16 +97,8 @@ def repair(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] 
     """Check every part of the index (SQLite, pointer, HNSW, BM25, ONNX model, vector cache) and rebuild
     what is broken."""
     from assistant.index.builder import CACHE, DATABASE, KEYWORDS, MODEL, POINTER, VECTORS
-    from assistant.index.lock import IndexBusy
-
     manager = _manager(state(ctx))
-    bar = _Bar(transient=True)
-    try:
-        with bar.progress:
-            result = manager.repair(bar, wait=_wait(no_wait), notice=_notice)
-    except IndexBusy as exc:
-        fail(escape(str(exc)), code=BUSY)
-        return
+    result = _locked(lambda bar: manager.repair(bar, wait=_wait(no_wait), notice=_notice), transient=True)
     healthy = not result.remaining
     if as_json:
         import json

@@ -12,12 +12,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from assistant.knowledge.text import strip_controls
+
 _SURROGATES = re.compile("[\ud800-\udfff]")
-# Terminal escape sequences (CSI, OSC, other ESC), then C0/C1 controls but tab and newline, zero-width characters
-# and bidi overrides. The guardrail cleans citations the same way; this module stays free of heavy imports, so
-# `controls show` runs with the light dependencies only.
-_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 stdout = Console(soft_wrap=False)
 stderr = Console(stderr=True, soft_wrap=True)  # never break a path or ID across lines
 
@@ -31,8 +28,7 @@ def safe(text: object) -> str:
 def clean(text: str) -> str:
     """``text`` for places that do not read rich markup (Markdown, plain ``print``): no terminal escape
     sequences, control characters or lone surrogates."""
-    text = plain(text).replace("\u2028", " ").replace("\u2029", " ")
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+    return strip_controls(plain(text))
 
 
 def plain(text: str) -> str:

@@ -232,9 +232,20 @@ class IdMention:
     end: int
 
 
+# "(b)(1)(i) and (iii)", "(b)(1)(i), (ii) or (iv)": the later items of a FAR list name only their roman numeral.
+_FAR_MORE = re.compile(r"\s*(?:,\s*(?:and|or|&)?|and|or|&)\s*\((?P<r>[ivx]+)\)", re.I)
+
+
 def find_id_mentions(text: str) -> list[IdMention]:
     """Find spans of ``text`` that look like control IDs (resolution is the KnowledgeBase's job)."""
-    return [IdMention(m.group(0), m.start(), m.end()) for m in _MENTION.finditer(text)]
+    found = []
+    for m in _MENTION.finditer(text):
+        found.append(IdMention(m.group(0), m.start(), m.end()))
+        end = m.end()
+        while m["far"] and m["far"].startswith("(") and (more := _FAR_MORE.match(text, end)):
+            found.append(IdMention(f"(b)(1)({more['r'].lower()})", more.start("r") - 1, more.end()))
+            end = more.end()
+    return found
 
 
 _FRAMEWORK_ALIASES = {

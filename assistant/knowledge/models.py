@@ -183,13 +183,22 @@ class PoamLevelRule(_Strict):
     conditional_statuses: list[str] = Field(default_factory=list)
 
 
+class ClosingParty(_Strict):
+    """Who performs the POA&M closeout of one Conditional status."""
+
+    status: str
+    by: str
+
+
 class PoamRules(_Strict):
-    """The POA&M rules of every level and the closeout window."""
+    """The POA&M rules of every level, the closeout window and who closes out."""
 
     levels: list[PoamLevelRule]
     closeout_days: int
     closeout_text: str
     closeout_citation: Citation
+    closeout_by: list[ClosingParty] = Field(default_factory=list)
+    closeout_by_citation: Citation | None = None
 
 
 class AssetCategory(_Strict):

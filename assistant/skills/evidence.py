@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
 from pydantic import BaseModel, Field
 
+from assistant.knowledge import FrameworkId
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, level_of
 from assistant.tools import evidence
 
@@ -29,10 +31,9 @@ def read(inp: SkillInput) -> EvidenceRequest:
 def run(deps: SkillDeps, request: EvidenceRequest) -> Draft:
     """Gaps over the inventory in the context, ISO-tagged items counted through the crosswalk (marked)."""
     kb, context = deps.kb, deps.context
-    if not context.evidence:
-        return finish(deps, [deps.t("evidence", "no_inventory")], [], tools=["evidence_gaps"], confidence=0.5,
-                      needs_input=True)
-    items = [evidence.EvidenceItem.model_validate(e.model_dump()) for e in context.evidence]
+    items = [evidence.EvidenceItem.model_validate(e.model_dump()) for e in context.evidence] or _stored(deps)
+    if not items:
+        return _what_assessors_examine(deps)
     report = evidence.evidence_gaps(kb, items, request.scope, request.as_of, request.max_age_days,
                                     context.not_applicable_ids)
     not_applicable = [r.requirement for r in report.requirements if r.status == "not-applicable"]
@@ -61,6 +62,32 @@ def run(deps: SkillDeps, request: EvidenceRequest) -> Draft:
     listed = (report.missing[:25] + report.stale[:25]) or report.requirements[:25]
     citations = [cite_control(kb, kb.resolve(r.requirement)) for r in listed]
     return finish(deps, parts, citations, tools=["evidence_gaps"], confidence=0.9)
+
+
+def _stored(deps: SkillDeps) -> list[evidence.EvidenceItem]:
+    """The company's stored evidence register, when no inventory came with the question."""
+    if deps.workspace is None:
+        return []
+    _, stored = deps.workspace()
+    return [evidence.EvidenceItem(id=i.id, title=i.title, controls=i.controls, collected=i.effective)
+            for i in stored]
+
+
+def _what_assessors_examine(deps: SkillDeps, shown: int = 6) -> Draft:
+    """With no inventory at all: the documents NIST SP 800-171A lists most often as examine objects, counted over
+    the 110 requirements, then how to get one's own gaps."""
+    kb = deps.kb
+    requirements = [kb.resolve(r) for r in kb.all_ids(FrameworkId.NIST_800_171R2)]
+    counts = Counter(o for r in requirements for o in _objects(r.examine))
+    common = [(o, n) for o, n in counts.most_common(shown + 1) if not o.startswith("other relevant")][:shown]
+    objects = "; ".join(f"{o} ({n} of {len(requirements)})" for o, n in common)
+    ssp = kb.resolve("3.12.4")
+    parts = [deps.t("evidence", "examine", objects=objects), deps.t("evidence", "no_inventory")]
+    return finish(deps, parts, [cite_control(kb, ssp)], tools=["get_control"], confidence=0.6, needs_input=True)
+
+
+def _objects(examine: str) -> set[str]:
+    return {o.strip().strip(".").lower() for o in examine.split(";") if o.strip()}
 
 
 SKILL = Skill(

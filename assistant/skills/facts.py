@@ -24,11 +24,14 @@ class FactRequest(BaseModel):
     """A question about the CMMC program, DFARS clauses, SPRS, POA&M rules or ISO 27001 certification."""
 
     question: str = Field(min_length=1, max_length=2000)
+    framework: str | None = Field(default=None, description="when a requirement answers better: search only here")
 
 
 def read(inp: SkillInput) -> FactRequest:
-    """The part of the question this ask came from."""
-    return FactRequest(question=inp.question)
+    """The part of the question this ask came from, and the framework it names alone."""
+    from assistant.skills.search import framework_filter
+
+    return FactRequest(question=inp.question, framework=framework_filter(inp.frame))
 
 
 def find_facts(deps: SkillDeps, question: str) -> list[ProgramFact]:
@@ -49,12 +52,12 @@ def run(deps: SkillDeps, request: FactRequest) -> Draft:
     than any fact ("does 800-171 require MFA?") is answered with the requirement."""
     fact_hits = [h for h in deps.search(request.question, 8, "program") if h.anchor.startswith("fact:")]
     if _similarity(fact_hits) < FACT_CLOSE:
-        control_hits = [h for h in deps.search(request.question, 5, None) if not h.anchor.startswith(("fact:",
-                                                                                                      "passage:"))]
+        control_hits = [h for h in deps.search(request.question, 5, request.framework)
+                        if not h.anchor.startswith(("fact:", "passage:"))]
         if _similarity(control_hits) > _similarity(fact_hits) + MARGIN:
             from assistant.skills import search
 
-            return search.run(deps, search.SearchRequest(query=request.question))
+            return search.run(deps, search.SearchRequest(query=request.question, framework=request.framework))
     facts = find_facts(deps, request.question)
     if not facts:
         return finish(deps, [deps.t("common", "no_support", hint="Try naming the clause, level or assessment.")],

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from assistant.knowledge import Control, FrameworkId, KnowledgeBase
 from assistant.knowledge.models import Passage
+from assistant.skills.answer import Citation
 from assistant.skills.base import (
     Draft,
     Skill,
@@ -16,7 +17,10 @@ from assistant.skills.base import (
     finish,
     sentence,
 )
+from assistant.tools.crosswalk import crosswalk_family
 from assistant.tools.lookup import get_control
+
+_MAPPED_SHOWN = 6
 
 
 class LookupRequest(BaseModel):
@@ -48,6 +52,12 @@ def run(deps: SkillDeps, request: LookupRequest) -> Draft:
         if passage:
             parts.append(deps.t("lookup", "guidance", source=passage.section, text=sentence(passage.text, 320)))
             citations.append(cite_passage(passage))
+        if control.framework is FrameworkId.NIST_800_53R5:
+            parts.extend(_as_800_171(deps, control, citations))
+        if control.framework is FrameworkId.ISO_27001_2022 and control.id.startswith("A."):
+            parts.append(deps.t("lookup", "annex_a"))
+            treatment = deps.kb.try_resolve("clause 6.1.3")
+            citations.extend([cite_control(deps.kb, treatment)] if treatment else [])
         if control.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.CMMC_2):
             parts.append(deps.t("common", "rev2_note"))
     parts.extend(f"Note: {message}" for message in request.notes)
@@ -73,6 +83,18 @@ def control_card(deps: SkillDeps, control: Control) -> list[str]:
     if detail.equivalents:
         parts.append(deps.t("lookup", "equivalents", ids=", ".join(detail.equivalents)))
     return parts
+
+
+def _as_800_171(deps: SkillDeps, control: Control, citations: list[Citation]) -> list[str]:
+    """An SP 800-53 control is held only as a mapping hop: show the 800-171 requirements NIST derived from it,
+    which are what CMMC assesses."""
+    edges = crosswalk_family(deps.kb, control.id, FrameworkId.NIST_800_171R2)[:_MAPPED_SHOWN]
+    if not edges:
+        return [deps.t("lookup", "no_171", id=control.id)]
+    requirements = [deps.kb.resolve(e.target) for e in edges]
+    citations.extend(cite_control(deps.kb, r) for r in requirements)
+    items = " · ".join(f"{r.id} {r.title}: {sentence(r.text, 240)}" for r in requirements)
+    return [deps.t("lookup", "as_171", id=control.id, items=items)]
 
 
 def methods_line(examine: str, interview: str, test: str, limit: int = 220) -> str:

@@ -54,8 +54,9 @@ def run(deps: SkillDeps, request: PoamRequest) -> Draft:
         head = deps.t("poam", "unreachable", why="; ".join(why))
     deadline = f" (by {result.closeout_deadline})" if result.closeout_deadline else ""
     parts = [head, "\n".join(items), deps.t("poam", "deadline", days=result.closeout_days, deadline=deadline),
-             deps.t("poam", "still_not_met") if result.items else ""]
-    citations = [citation] + [cite_control(kb, kb.resolve(i.cmmc_id)) for i in result.items]
+             closeout_by(deps, request.level), deps.t("poam", "still_not_met") if result.items else ""]
+    citations = [citation, *_closeout_by_citation(deps)] + [cite_control(kb, kb.resolve(i.cmmc_id))
+                                                            for i in result.items]
     return finish(deps, parts, citations, tools=["poam_eligibility", "sprs_score"], confidence=0.9)
 
 
@@ -70,13 +71,30 @@ def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str) -> Dr
     exceptions = [dict(e) for e in getattr(rule, "exceptions", None) or []]
     parts += [deps.t("poam", "exception", id=e["requirement_id"], condition=e["condition"],
                      points=e["allowed_point_value"]) for e in exceptions]
-    parts += [kb.poam.closeout_text, deps.t("poam", "still_not_met")]
+    parts += [kb.poam.closeout_text, closeout_by(deps, rule.level), deps.t("poam", "still_not_met")]
     closeout = Citation(id="poam:closeout", framework="program", title="POA&M closeout",
                         source=f"{kb.poam.closeout_citation.document} {kb.poam.closeout_citation.section}",
                         snippet=kb.poam.closeout_text[:240], kind="rule")
     cited = never + [kb.resolve(str(e["requirement_id"])) for e in exceptions]
-    return finish(deps, parts, [citation, closeout, *(cite_control(kb, c) for c in cited)],
+    citations = [citation, closeout, *_closeout_by_citation(deps), *(cite_control(kb, c) for c in cited)]
+    return finish(deps, parts, citations,
                   tools=["poam_eligibility"], confidence=0.85)
+
+
+def closeout_by(deps: SkillDeps, level: int) -> str:
+    """Who performs the closeout of each Conditional status at ``level`` (the company itself only when Self)."""
+    parties = [p for p in deps.kb.poam.closeout_by if f"Level {level}" in p.status]
+    if not parties:
+        return ""
+    return deps.t("poam", "closeout_by", items="; ".join(f"{p.status}: {p.by}" for p in parties))
+
+
+def _closeout_by_citation(deps: SkillDeps) -> list[Citation]:
+    cited = deps.kb.poam.closeout_by_citation
+    if cited is None:
+        return []
+    return [Citation(id="poam:closeout-by", framework="program", title="Who performs the POA&M closeout",
+                     source=f"{cited.document}, {cited.section}", kind="rule")]
 
 
 SKILL = Skill(

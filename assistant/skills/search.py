@@ -10,7 +10,8 @@ from assistant.retrieval import Hit
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line, sentence
 from assistant.skills.citations import clean_citations
-from assistant.skills.lookup import points_text
+from assistant.skills.lookup import points_text, practice_id
+from assistant.understanding.frame import QuestionFrame
 
 CLOSE = 0.85  # a runner-up whose fused score is at least this share of the best is named too
 _NON_CONTROL = ("guide", "program", "company")
@@ -24,10 +25,23 @@ class SearchRequest(BaseModel):
 
 
 def read(inp: SkillInput) -> SearchRequest:
-    """The question; ISO only when it names ISO and nothing else."""
-    named = inp.frame.frameworks
-    iso_only = named == ["iso27001-2022"]
-    return SearchRequest(query=inp.question, framework=FrameworkId.ISO_27001_2022.value if iso_only else None)
+    """The question, limited to the framework it names alone."""
+    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame))
+
+
+_ALONE = (FrameworkId.ISO_27001_2022, FrameworkId.NIST_800_172, FrameworkId.FAR_52_204_21)
+
+
+def framework_filter(frame: QuestionFrame) -> str | None:
+    """The one framework a question limits itself to: ISO, SP 800-172 or FAR named alone ("does ISO 27001 require
+    encryption?"), or Level 1 named with nothing but CMMC/FAR ("do we need MFA for CMMC Level 1?")."""
+    named = [FrameworkId(f) for f in frame.frameworks]
+    alone = [f for f in _ALONE if named == [f]]
+    if alone:
+        return alone[0].value
+    if frame.levels == [1] and set(named) <= {FrameworkId.CMMC_2, FrameworkId.FAR_52_204_21}:
+        return FrameworkId.FAR_52_204_21.value
+    return None
 
 
 def run(deps: SkillDeps, request: SearchRequest) -> Draft:
@@ -68,6 +82,10 @@ def _control(deps: SkillDeps, hit: Hit) -> Control | None:
 
 def _details(deps: SkillDeps, control: Control) -> list[str]:
     parts = []
+    practice = practice_id(deps.kb, control)
+    if control.family:
+        parts.append(deps.t("search", "family", family=control.family,
+                            practice=f" (CMMC practice {practice})" if practice else ""))
     if control.framework is FrameworkId.NIST_800_171R2:
         parts.append(deps.t("lookup", "objectives", objectives=objectives_line(deps.kb, control.id)))
         value = deps.kb.point_value(control.id)

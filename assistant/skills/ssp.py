@@ -8,9 +8,10 @@ import re
 
 from pydantic import BaseModel, Field
 
-from assistant.knowledge import KnowledgeBase
+from assistant.knowledge import Control, FrameworkId, KnowledgeBase
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, requirement_of
 from assistant.skills.lookup import methods_line
+from assistant.tools.crosswalk import crosswalk_family
 from assistant.understanding.context import Context
 from assistant.workspace.evidence import EvidenceItem, normalize
 from assistant.workspace.facts import FactBuilder
@@ -41,6 +42,8 @@ def run(deps: SkillDeps, request: SspRequest) -> Draft:
     """One line per objective: the facts that cover it in the company's words, and the evidence behind it."""
     kb = deps.kb
     control = requirement_of(kb, kb.resolve(request.control_id))
+    if control.framework is not FrameworkId.NIST_800_171R2:
+        return _not_a_requirement(deps, control)
     builder = FactBuilder(kb, vocabulary(kb.data.root))
     stated = [builder.fact("statement:question", "statement", "", s, [control.id]) for s in request.setup]
     profile, items = _profile(deps.context), _items(kb, deps.context)
@@ -62,7 +65,24 @@ def run(deps: SkillDeps, request: SspRequest) -> Draft:
         text = statement.statement if not leaked else "[Describe how.]"
         parts.append("• " + deps.t("ssp", "objective", objective=objective.id, statement=text, evidence=proof))
         citations.append(cite_control(kb, objective))
+    if draft.unplaced:
+        parts.append(deps.t("ssp", "unplaced", id=control.id, items="; ".join(draft.unplaced)))
     return finish(deps, parts, citations, tools=["get_control", "evidence_gaps"], confidence=0.7)
+
+
+def _not_a_requirement(deps: SkillDeps, control: Control) -> Draft:
+    """SSP narratives are written per 800-171 requirement: name the ones another framework's control reaches."""
+    kb = deps.kb
+    targets = [kb.resolve(e.target) for e in crosswalk_family(kb, _typed(control), FrameworkId.NIST_800_171R2)][:6]
+    label = kb.framework(control.framework).label
+    names = ", ".join(f"{t.id} {t.title}" for t in targets) or "none in the knowledge base"
+    return finish(deps, [deps.t("ssp", "not_a_requirement", id=control.id, framework=label, targets=names)],
+                  [cite_control(kb, control), *(cite_control(kb, t) for t in targets)], tools=["crosswalk"],
+                  confidence=0.6, needs_input=True)
+
+
+def _typed(control: Control) -> str:
+    return f"ISO 27001:2013 {control.id}" if control.framework is FrameworkId.ISO_27001_2013 else control.id
 
 
 def _profile(context: Context) -> SystemProfile | None:

@@ -38,5 +38,18 @@ def crosswalk(kb: KnowledgeBase, control_id: str, target_framework: FrameworkId 
     return sorted(views, key=_edge_order)
 
 
+def crosswalk_family(kb: KnowledgeBase, control_id: str, target_framework: FrameworkId) -> list[EdgeView]:
+    """Edges to ``target_framework``; an SP 800-53 base control also brings its enhancements' edges
+    (IA-2 -> IA-2(1)), since NIST's mappings often name the enhancement."""
+    edges = crosswalk(kb, control_id, target_framework)
+    control = kb.resolve(control_id)
+    if control.framework is FrameworkId.NIST_800_53R5 and "(" not in control.id:
+        for number in range(1, 40):
+            enhancement = kb.get(FrameworkId.NIST_800_53R5, f"{control.id}({number})")
+            if enhancement is not None:
+                edges += crosswalk(kb, enhancement.id, target_framework)
+    return list({(e.target, e.target_framework): e for e in edges}.values())
+
+
 def _edge_order(view: EdgeView) -> tuple[object, ...]:
     return (_PROVENANCE_ORDER[view.provenance], view.target_framework.value, natural_key(view.target))

@@ -151,6 +151,8 @@ def _poam_item(kb: KnowledgeBase, rid: str, points: int, never: list[str], cap: 
         return PoamItem(requirement=rid, cmmc_id=cmmc, points=points, allowed=True,
                         reason=f"allowed by exception: {exception.get('condition')}")
     if cap is not None and points > cap:
+        unless = (f", unless {exception.get('condition')} (then it is worth {exception.get('allowed_point_value')} "
+                  "points and may)") if exception else ""
         return PoamItem(requirement=rid, cmmc_id=cmmc, points=points, allowed=False,
-                        reason=f"worth {points} points; only requirements worth {cap} point may be on a POA&M")
+                        reason=f"worth {points} points; only requirements worth {cap} point may be on a POA&M{unless}")
     return PoamItem(requirement=rid, cmmc_id=cmmc, points=points, allowed=True, reason=f"worth {points} point")

@@ -66,8 +66,7 @@ class QuestionReader:
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
-        family_readings = self.rules.family_readings | ({"evidence"} if "evidence" not in priors else set())
-        if frame.families and not frame.controls and frame.intent in family_readings:
+        if frame.families and not frame.controls and frame.intent in self.rules.family_readings:
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
         if (not frame.controls and frame.intent in self.rules.needs_grounding and self._grounding is not None
                 and max(self._grounding(text) for text in [frame.question, *parts]) < GROUNDING_MIN):

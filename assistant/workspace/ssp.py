@@ -48,6 +48,8 @@ class SspDraft(BaseModel):
     role: str
     objectives: list[ObjectiveStatement]
     evidence: list[str] = Field(default_factory=list)
+    unplaced: list[str] = Field(default_factory=list, description="Evidence tagged with the requirement that no "
+                                "objective's words match: 'ID (title)', for the author to place")
 
 
 class Drafter:
@@ -80,12 +82,17 @@ class Drafter:
         status: Status = (decision.status if decision and decision.status else
                           "implemented" if covered == len(statements) else
                           "partially implemented" if covered else "planned")
-        evidence = sorted({s.split(":", 1)[1] for st in statements for s in st.sources if s.startswith("evidence:")})
+        placed = {s for st in statements for s in st.sources if s.startswith("evidence:")}
+        own = {control.id} | {o.id for o in objectives}
+        unplaced = [f for f in self.facts if f.kind == "evidence" and f.source not in placed
+                    and own & {*f.mapping.requirements, *f.mapping.objectives}]
+        evidence = sorted({s.split(":", 1)[1] for s in placed | {f.source for f in unplaced}})
         cmmc = next((e.target for e in self.kb.crosswalk(control, FrameworkId.CMMC_2)), "")
         return SspDraft(requirement=control.id, title=control.title, family=control.family, cmmc=cmmc,
                         status=status, justification=decision.justification if decision else "",
                         role=self._role(control, decision.role if decision else "", matched),
-                        objectives=statements, evidence=evidence)
+                        objectives=statements, evidence=evidence,
+                        unplaced=[f"{f.source.split(':', 1)[1]} ({f.name})" for f in unplaced])
 
     def draft_all(self) -> list[SspDraft]:
         """Every requirement of NIST SP 800-171 Rev 2, in catalog order."""

@@ -103,7 +103,7 @@ _UNCLASS_LEGACY = re.compile(
     re.I,
 )
 
-_SPELLED = re.compile(rf"{_B}CONTROLLED\s+UNCLASSIFIED\s+INFORMATION{_E}", re.I)
+_SPELLED = re.compile(rf"{_B}CONTROLLED\s+UNCLASSIFIED\s+INFORMATION{_E}(?:\s*\(\s*CUI\s*\))?", re.I)
 _CUI = re.compile(rf"{_B}(?<!/)CUI{_E}(?!\s*/)", re.I)
 _CONTROLLED = re.compile(rf"{_B}CONTROLLED{_E}(?!\s*/)")  # upper case only: "controlled" is an English word
 _UNCLASSIFIED = re.compile(rf"{_B}UNCLASSIFIED{_E}")
@@ -147,7 +147,7 @@ _DIST_HEAD = re.compile(
     r"[:\-]?\s*\(?(?P<letter>[A-Fa-fXx])\)?(?![A-Za-z0-9])(?!\.[A-Za-z])",  # not "e.g."
     re.I,
 )
-_DIST_HEAD_SHORT = re.compile(r"(?<![A-Za-z])DIST(?:RIBUTION)?\s+(?P<letter>[B-F])(?=[.:])")
+_DIST_HEAD_SHORT = re.compile(r"(?<![A-Za-z])(?i:dist)(?:(?i:ribution)\s+|\.\s*|\s+)(?P<letter>[B-F])(?=[.:])")
 _DIST_AUTH = re.compile(
     r"distribution\s+(?:is\s+)?authori[sz]ed\s+to\s+(?:the\s+)?(?:u\.?\s?s\.?\s+)?(?:government|gov'?t|"
     r"department\s+of\s+defen[cs]e|dod)"

@@ -47,7 +47,7 @@ def test_sprs_partial_credit_for_non_fips_crypto(assistant: Any) -> None:
 def test_sprs_floor_from_context(assistant: Any, kb: KnowledgeBase) -> None:
     everything = [v.requirement_id for v in kb.sprs.values]
     answer = assistant.ask("what is our SPRS score?", context={"not_met": everything})
-    assert "SPRS score: -203" in answer.text and "could not be completed" in answer.text
+    assert "would be -203" in answer.text and "could not be completed" in answer.text  # no SSP: no score posted
 
 
 def test_poam_never_allowed_requirement(assistant: Any) -> None:

@@ -102,5 +102,5 @@ def test_every_tool_is_offered_to_the_model_and_works(assistant: Any) -> None:
     assert "3.1.20" in tools["poam"].invoke({"not_met": ["3.1.20"]})
     assert "No evidence" in tools["evidence"].invoke({"scope": "level 1"})
     assert "error" in tools["lookup"].invoke({"control_ids": ["3.99.9"]})
-    assert "A.5.15" in tools["crosswalk"].invoke({"control_id": "3.1.1", "target_framework": "iso"})
+    assert "A.5.15" in tools["crosswalk"].invoke({"control_ids": ["3.1.1"], "target_framework": "iso"})
     assert any(c.id == "3.13.11" for c in collected)

@@ -147,3 +147,11 @@ def test_parse_framework(typed: str, framework: FrameworkId) -> None:
 def test_parse_framework_rejects_unknown() -> None:
     with pytest.raises(ValueError, match="unknown framework 'soc2'"):
         parse_framework("soc2")
+
+
+def test_the_later_items_of_a_far_list_are_mentions_too() -> None:
+    from assistant.knowledge.ids import find_id_mentions
+
+    found = [m.text for m in find_id_mentions("fails FAR 52.204-21 (b)(1)(i) and (iii), or (iv) and 3.1.1")]
+    assert found == ["(b)(1)(i)", "(b)(1)(iii)", "(b)(1)(iv)", "3.1.1"]
+    assert [m.text for m in find_id_mentions("items (iii) and (iv) of the list")] == []  # no FAR head, no IDs

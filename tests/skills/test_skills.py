@@ -39,13 +39,37 @@ def test_lookup_of_an_unknown_id_raises_the_catalog_error(deps: SkillDeps) -> No
 
 
 def test_crosswalk_iso_to_cmmc_goes_through_the_requirements(deps: SkillDeps) -> None:
-    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="A.8.15", target_framework="cmmc"))
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["A.8.15"], target_framework="cmmc"))
     assert "AU.L2-3.3.1" in draft.text and "transitive" in draft.text
     assert any(c.id == "AU.L2-3.3.1" for c in draft.citations)
 
 
+def test_lookup_of_an_800_53_control_shows_the_800_171_requirements_it_sources(deps: SkillDeps) -> None:
+    draft = lookup.run(deps, lookup.LookupRequest(control_ids=["AU-3"]))
+    assert "3.3.1 System Auditing: Create and retain system audit logs" in draft.text
+    assert {"AU-3", "3.3.1"} <= {c.id for c in draft.citations}
+
+
+def test_crosswalk_800_53_to_800_171_says_what_the_requirements_require(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["IA-2"], target_framework="800-171"))
+    assert "3.5.3: Use multifactor authentication for local and network access to privileged accounts" in draft.text
+
+
+def test_crosswalk_maps_every_named_control_once_each(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["AC-2", "IA-2(1)", "RA-5"],
+                                                           target_framework="cmmc"))
+    assert {"AC.L2-3.1.1", "IA.L2-3.5.3", "RA.L2-3.11.2"} <= {c.id for c in draft.citations}
+    assert draft.text.count("*Use it as:*") == 1 and "Appendix D lists RA-5" in draft.text
+
+
+def test_crosswalk_to_two_frameworks_answers_both(deps: SkillDeps) -> None:
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["b.1.iii"], target_framework="cmmc",
+                                                           more_targets=["800-171"]))
+    assert {"AC.L1-b.1.iii", "3.1.20"} <= {c.id for c in draft.citations}
+
+
 def test_crosswalk_nist_to_iso_is_transitive_with_its_path(deps: SkillDeps) -> None:
-    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_id="3.1.1", target_framework="iso"))
+    draft = crosswalk.run(deps, crosswalk.CrosswalkRequest(control_ids=["3.1.1"], target_framework="iso"))
     assert "A.5.15" in draft.text and "two-hop" in draft.text and "AC-2" in draft.text
 
 
@@ -59,6 +83,25 @@ def test_scoping_verdict_and_isms_scope(deps: SkillDeps, kb: KnowledgeBase) -> N
 def test_sprs_shows_the_value_of_named_requirements(deps: SkillDeps) -> None:
     draft = sprs.run(deps, sprs.SprsRequest(not_met=["3.1.1"], values_of=["3.1.1"]))
     assert "SPRS value of 3.1.1:* 5 points" in draft.text and "SPRS score: 105" in draft.text
+
+
+def test_sprs_without_status_explains_the_method_and_a_quoted_score(deps: SkillDeps) -> None:
+    draft = sprs.run(deps, sprs.SprsRequest(score_asked=98))
+    assert "44 requirements are worth 5 points, 14 worth 3 and 51 worth 1" in draft.text  # 44*5+14*3+51 = 313
+    assert "*A score of 98* means 12 points" in draft.text and "at least 88 points" in draft.text
+
+
+def test_sprs_without_an_ssp_posts_no_score(deps: SkillDeps) -> None:
+    draft = sprs.run(deps, sprs.SprsRequest(not_met=["3.12.4"]))
+    assert "No score can be posted yet" in draft.text and "SPRS score:" not in draft.text
+    assert any(c.id == "3.12.4" for c in draft.citations)
+
+
+def test_poam_closeout_party_and_the_3_13_11_exception(deps: SkillDeps) -> None:
+    draft = poam.run(deps, poam.PoamRequest(not_met=["3.13.11"]))
+    assert "unless encryption is employed but it is not FIPS-validated" in draft.text
+    assert "Conditional Level 2 (C3PAO): a C3PAO" in draft.text
+    assert "DCMA DIBCAC" in poam.run(deps, poam.PoamRequest(level=3)).text
 
 
 def test_poam_names_each_requirement_and_the_rule(deps: SkillDeps) -> None:
@@ -108,3 +151,24 @@ def test_family_lists_its_requirements_at_a_level(deps: SkillDeps) -> None:
 def test_a_named_family_is_read_from_the_question(assistant: Any) -> None:
     answer = assistant.ask("What are the CMMC Level 2 requirements for System and Communications Protection (SC)?")
     assert answer.intent == "family" and "SC.L2-3.13.11" in answer.cited_ids
+
+
+def test_search_keeps_to_the_framework_or_level_a_question_names_alone(assistant: Any) -> None:
+    from assistant.skills.search import framework_filter
+    from assistant.understanding.frame import read_tokens
+
+    def named(question: str) -> str | None:
+        return framework_filter(read_tokens(assistant.kb, question, None, None))
+
+    assert named("Does ISO 27001 require encryption?") == "iso27001-2022"
+    assert named("the 800-172 requirement for penetration testing") == "nist-800-172"
+    assert named("Do we need MFA for CMMC Level 1?") == "far-52.204-21"
+    assert named("Does CMMC Level 2 require MFA?") is None and named("ISO 27001 vs CMMC on MFA") is None
+
+
+def test_sprs_asked_for_a_value_shows_it_without_scoring_it_as_missing(assistant: Any) -> None:
+    answer = assistant.ask("how many points is 3.13.11 worth?")
+    assert "SPRS value of 3.13.11" in answer.text and "SPRS score:" not in answer.text
+    assert "3.13.11: 105" in answer.text
+    missing = assistant.ask("we're missing 3.1.1 and 3.5.3, what's our SPRS score?")
+    assert "SPRS score: 100" in missing.text

@@ -66,7 +66,7 @@ def build(sources: Path, authored: Path) -> BuildOutput:
         crosswalks=edges,
         rules={
             "sprs": rules.sprs_rules(sources),
-            "poam": rules.poam_rules(sources),
+            "poam": rules.poam_rules(sources, authored),
             "asset_categories": rules.asset_categories(sources, authored),
             "program_facts": rules.program_facts(authored),
             "lexicon": rules.lexicon(authored, controls),

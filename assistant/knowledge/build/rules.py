@@ -9,6 +9,7 @@ from assistant.knowledge.build import sources as src
 from assistant.knowledge.models import (
     AssetCategory,
     Citation,
+    ClosingParty,
     Control,
     LexiconEntry,
     PoamLevelRule,
@@ -72,9 +73,10 @@ _PARTIAL_CONDITIONS = {
 }
 
 
-def poam_rules(root: Path) -> PoamRules:
-    """32 CFR 170.21 POA&M rules by level, from the transcription in the sources."""
+def poam_rules(root: Path, authored: Path) -> PoamRules:
+    """32 CFR 170.21 POA&M rules by level, from the transcription in the sources; who closes out, from ours."""
     raw = src.read_yaml(root, src.POAM_JSON)
+    closing = src.read_yaml(authored, "poam_closeout.yaml")
     l1, l2, l3 = raw["level_1"], raw["level_2"], raw["level_3"]
     return PoamRules(
         levels=[
@@ -103,6 +105,8 @@ def poam_rules(root: Path) -> PoamRules:
             "Conditional status expires."
         ),
         closeout_citation=Citation(document="32 CFR 170.21", section="(b); CMMC Assessment Guide Level 2 v2.13"),
+        closeout_by=src.validate_entries(ClosingParty, closing["closeout_by"], "poam_closeout.yaml"),
+        closeout_by_citation=Citation.model_validate(closing["citation"]),
     )
 
 
