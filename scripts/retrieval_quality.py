@@ -28,6 +28,7 @@ class Config:
     name: str
     mode: Mode
     collapse: bool
+    rerank: bool = False
 
 
 CONFIGS = (
@@ -35,6 +36,7 @@ CONFIGS = (
     Config("dense-only, one hit per requirement", "dense", True),
     Config("BM25-only, one hit per requirement", "bm25", True),
     Config("hybrid (ID pinning + RRF), one hit per requirement", "hybrid", True),
+    Config("hybrid + learned reranker, one hit per requirement", "hybrid", True, rerank=True),
 )
 
 
@@ -48,7 +50,7 @@ def evaluate(kb: KnowledgeBase, retriever: HybridRetriever, queries_file: Path =
         missed = []
         for item in queries:
             wanted = {anchor_of(kb, kb.resolve(e)) for e in item["expect"]}
-            hits = retriever.search(item["q"], 10, mode=config.mode, collapse=config.collapse)
+            hits = retriever.search(item["q"], 10, mode=config.mode, collapse=config.collapse, rerank=config.rerank)
             rank = next((i for i, h in enumerate(hits, 1) if h.anchor in wanted), None)
             r1 += rank == 1
             rk += rank is not None and rank <= k
@@ -117,15 +119,21 @@ if __name__ == "__main__":
 
     from assistant.index.service import index_manager
     from assistant.knowledge import get_knowledge_base
+    from assistant.retrieval.rerank import RerankerStore
     from assistant.settings import Settings
 
     kb = get_knowledge_base()
     manager = index_manager(Settings(), kb)
-    retriever = HybridRetriever(kb, manager.open(), manager.embedder)
-    out = evaluate(kb, retriever)
-    for name, figures in out.items():
-        print(f"{name:58}", {k: round(v, 3) for k, v in figures.items() if k != "missed"})
+    retriever = HybridRetriever(kb, manager.open(), manager.embedder,
+                                RerankerStore.beside(Settings().index_dir, kb, manager.model_id))
+    files = [Path(a) for a in sys.argv[1:] if not a.startswith("-")] or [DEV_QUERIES]
+    for queries_file in files:  # e.g. evals/retrieval/scenario_dev.yaml (never a blind file while tuning)
+        out = evaluate(kb, retriever, queries_file)
+        print(queries_file)
+        for name, figures in out.items():
+            print(f"  {name:58}", {k: round(v, 3) for k, v in figures.items() if k != "missed"})
+        print(f"  {TUTORIAL:58}", {k: round(v, 3) for k, v in tutorial_baseline(kb, retriever, queries_file).items()})
+        if "-v" in sys.argv:
+            for q, want, got in out[CONFIGS[-1].name]["missed"]:
+                print(f"  MISS {q!r}: want {want} got {got}")
     print("ID queries at rank 1:", id_accuracy(kb, retriever)[:2])
-    if "-v" in sys.argv:
-        for q, want, got in out[CONFIGS[-1].name]["missed"]:
-            print(f"  MISS {q!r}: want {want} got {got}")

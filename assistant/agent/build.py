@@ -10,6 +10,7 @@ from typing import Any
 from assistant.agent.assistant import Assistant
 from assistant.knowledge import KnowledgeBase, get_knowledge_base
 from assistant.retrieval import HybridRetriever
+from assistant.retrieval.rerank import RerankerStore
 from assistant.settings import Settings
 from assistant.storage.db import Database, StoreError
 
@@ -45,7 +46,8 @@ def build_assistant(settings: Settings, kb: KnowledgeBase | None = None, llm: An
         from assistant.index.service import index_manager
 
         manager = index_manager(settings, kb)
-        return HybridRetriever(kb, manager.open(), manager.embedder)
+        store = RerankerStore.beside(settings.index_dir, kb, manager.model_id)
+        return HybridRetriever(kb, manager.open(), manager.embedder, store)
 
     database = Database(settings.database_url)
     if settings.retention_days is not None:

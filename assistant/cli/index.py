@@ -71,7 +71,14 @@ def build(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json")] =
           no_wait: NoWait = False) -> None:
     """Build or update the index (only changed documents are embedded); damaged parts are rebuilt."""
     manager = _manager(state(ctx))
-    report = _locked(lambda bar: manager.build(bar, wait=_wait(no_wait), notice=_notice), transient=False)
+    cli = state(ctx)
+
+    def work(bar: _Bar) -> Any:
+        report = manager.build(bar, wait=_wait(no_wait), notice=_notice)
+        _retriever(manager, cli, manager.open()).prepare()  # train the reranker now, not on a first search
+        return report
+
+    report = _locked(work, transient=False)
     if as_json:
         from pydantic import TypeAdapter
 
@@ -223,11 +230,9 @@ def _search(manager: Any, cli: CliState, query: str, k: int, filters: Any, mode:
     a busy build ends the command with a message instead of a traceback."""
     from assistant.index.builder import REPAIR_HINT, IndexDamaged
     from assistant.index.lock import IndexBusy
-    from assistant.retrieval import HybridRetriever
 
     try:
-        reader = manager.open(notice=_notice)
-        retriever = HybridRetriever(cli.knowledge_base(), reader, manager.embedder)
+        retriever = _retriever(manager, cli, manager.open(notice=_notice))
         return list(retriever.search(query, k, filters, mode, collapse=collapse))
     except IndexDamaged as exc:
         fail(escape(str(exc)))
@@ -239,6 +244,15 @@ def _search(manager: Any, cli: CliState, query: str, k: int, filters: Any, mode:
         detail = (str(exc).strip().splitlines() or [""])[0][:200]
         fail(escape(f"the search index could not be read ({type(exc).__name__}: {detail}); {REPAIR_HINT}"))
     return []
+
+
+def _retriever(manager: Any, cli: CliState, reader: Any) -> Any:
+    """The hybrid retriever over ``reader`` with the learned reranker saved beside the index."""
+    from assistant.retrieval import HybridRetriever
+    from assistant.retrieval.rerank import RerankerStore
+
+    store = RerankerStore.beside(cli.settings.index_dir, cli.knowledge_base(), manager.model_id)
+    return HybridRetriever(cli.knowledge_base(), reader, manager.embedder, store)
 
 
 def _framework_value(value: str | None) -> str | None:
