@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.database import cli_environment
+
 CLI = [sys.executable, "-c", "from assistant.cli.app import main; main()"]
 BOMB = "\n".join([
     'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]',
@@ -129,10 +131,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run_cli(workdir: Path, args: list[str | bytes], env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
     """The CLI in a subprocess, from ``workdir``, with its own data folder and no LLM or Slack settings."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("COMPLIANCE_ASSISTANT_", "SLACK_", "OPENAI_", "ANTHROPIC_"))}
-    environment.update({"COMPLIANCE_ASSISTANT_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1",
-                        "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **(env or {})})
+    environment = cli_environment(COMPLIANCE_ASSISTANT_DATA_DIR=str(workdir / "data"), HF_HUB_OFFLINE="1",
+                                  PYTHONPATH=str(Path(__file__).resolve().parents[2]), **(env or {}))
     argv = [os.fsencode(a) if isinstance(a, str) else a for a in args]
     return subprocess.run([*CLI, *argv], capture_output=True, cwd=workdir, env=environment, timeout=timeout,
                           check=False)

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.storage.postgres import PostgresServer, postgres_server
-
-__all__ = ["postgres_server"]
+from tests.storage.postgres import PostgresServer
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

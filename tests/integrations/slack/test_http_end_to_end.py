@@ -14,6 +14,7 @@ import pytest
 
 from assistant.settings import Settings
 from integrations.slack.store import SlackStore
+from tests.database import stored_text
 from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
 
 MENTION = {"type": "app_mention", "user": "U1", "text": "<@UBOT> which ISO 27001 controls cover 3.5.3?",
@@ -109,6 +110,7 @@ def test_cui_marked_message_is_not_echoed_or_stored(slack_api: MockSlackApi, sla
     assert b"4471-B" not in database
     assistant_db = slack_settings.data_dir / "assistant.sqlite3"
     assert not assistant_db.exists() or b"4471-B" not in assistant_db.read_bytes()
+    assert "4471-B" not in stored_text(slack_settings.database_url)  # the conversation store, on either back end
     every_file = [p for p in slack_settings.data_dir.rglob("*") if p.is_file()]  # -wal / -shm journals too
     assert every_file and all(b"4471-B" not in p.read_bytes() for p in every_file)
 
