@@ -28,7 +28,9 @@ REPO = Path(__file__).resolve().parents[1]
 # lives under one of these paths. ``make test-postgres`` fails on a test that opened its database unmarked.
 STORAGE_FIXTURES = frozenset({"assistant", "make_assistant", "new_database_url", "test_databases",
                               "database_url", "postgres_server"})
-STORAGE_PATHS = ("tests/storage/", "tests/workspace/", "tests/exports/")
+STORAGE_PATHS = ("tests/storage/", "tests/workspace/", "tests/exports/", "tests/cli/test_workspace_cli.py",
+                 "tests/cli/test_purge_cli.py", "tests/cli/test_ask_cli.py", "tests/cli/test_slack_cli.py",
+                 "tests/evals/test_gate.py")
 _UNMARKED = pytest.StashKey[list[str]]()
 
 
@@ -131,9 +133,10 @@ def new_database_url(test_databases: SuiteDatabases, tmp_path: Path) -> Iterator
 
 
 @pytest.fixture(autouse=True)
-def _database_under_test(request: pytest.FixtureRequest, test_databases: SuiteDatabases,
-                         monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Under ``--database=postgres``, point ``COMPLIANCE_ASSISTANT_DATABASE_URL`` at a fresh database."""
+def _database_under_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Under ``--database=postgres``, point ``COMPLIANCE_ASSISTANT_DATABASE_URL`` at a fresh database.
+    (``test_databases`` is looked up, not a parameter: it would put every test in the ``storage`` selection.)"""
+    test_databases: SuiteDatabases = request.getfixturevalue("test_databases")
     if test_databases.backend == "sqlite" or request.node.get_closest_marker("sqlite_only"):
         yield
         return

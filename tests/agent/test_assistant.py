@@ -112,6 +112,7 @@ def test_every_cited_id_is_real(assistant: Any, kb: KnowledgeBase) -> None:
         assert all(kb.try_resolve(i) is not None for i in answer.cited_ids), question
 
 
+@pytest.mark.storage
 def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: KnowledgeBase, tmp_path: Any,
                                                         intent_classifier: Any) -> None:
     import threading

@@ -26,6 +26,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.setenv("COMPLIANCE_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COMPLIANCE_ASSISTANT_DATABASE_URL", raising=False)  # sqlite: the data dir's file, always
     if request.param == "postgres":
         server: PostgresServer = request.getfixturevalue("postgres_server")
         monkeypatch.setenv("COMPLIANCE_ASSISTANT_DATABASE_URL", server.new_database())
