@@ -8,7 +8,7 @@ export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 SOURCES ?= ../shared/knowledge-sources
 
-.PHONY: run install test test-fast lint bench knowledge vectors clean
+.PHONY: run install test test-postgres test-fast lint bench knowledge vectors clean
 
 $(STAMP): pyproject.toml requirements/min-constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ run: install ## build the index, then chat in the terminal (or answer examples w
 	$(BIN)/compliance-assistant index build
 	$(BIN)/compliance-assistant chat
 
-test: install ## the whole suite, slow end-to-end tests included
+test: install ## the whole suite on SQLite, slow end-to-end tests included; then the storage tests on PostgreSQL
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --database=postgres -m storage
+
+test-postgres: install ## the whole suite on a throwaway PostgreSQL cluster (initdb/pg_ctl), one database per test
+	$(BIN)/python -m pytest --database=postgres
 
 test-fast: install ## skip the slow end-to-end tests
 	$(BIN)/python -m pytest -m "not slow"

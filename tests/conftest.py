@@ -19,6 +19,8 @@ from tests.doubles import HashingEmbedder, tiny_knowledge
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SOURCES = REPO.parent / "shared" / "knowledge-sources"
 
+pytest_plugins = ["tests.database"]  # --database=sqlite|postgres: where every test's database lives
+
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -123,7 +125,7 @@ def make_assistant(full_index: IndexManager, kb: KnowledgeBase, intent_classifie
 
     def make(settings: Any, llm: Any | None = None) -> Any:
         return Assistant(settings, kb, lambda: HybridRetriever(kb, reader, full_index.embedder),
-                         Database(settings.data_dir / "assistant.sqlite3"), llm=llm,
+                         Database(settings.database_url), llm=llm,
                          classifier=lambda: intent_classifier)
 
     return make

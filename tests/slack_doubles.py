@@ -321,15 +321,3 @@ class ScriptedAssistant:
         return Answer(text=f"ANSWER {number}: {question}", intent="lookup", confidence=0.9, citations=[
             Citation(id="3.1.1", framework="nist-800-171r2", title="Authorized Access Control",
                      source="NIST SP 800-171 Rev 2")])
-
-
-def stored_text(url: str) -> str:
-    """Every row of every table in the database at ``url``, as one string (to show something was never stored,
-    on SQLite and on Postgres alike)."""
-    import sqlalchemy as sa
-
-    from assistant.storage.engine import open_engine
-    from assistant.storage.schema import metadata
-
-    with open_engine(url).begin() as conn:
-        return "\n".join(repr(tuple(row)) for table in metadata.sorted_tables for row in conn.execute(sa.select(table)))

@@ -50,6 +50,17 @@ def open_engine(url: str) -> sa.Engine:
         return engine
 
 
+def dispose(url: str | None = None) -> None:
+    """Close the pooled connections of the shared engine of ``url`` (of every shared engine when None) and
+    forget it: the next ``open_engine`` creates it again. For whoever drops or replaces a database."""
+    with _LOCK:
+        urls = list(_ENGINES) if url is None else [url]
+        for key in urls:
+            engine = _ENGINES.pop(key, None)
+            if engine is not None:
+                engine.dispose()
+
+
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not the sqlite3 module, decide where transactions start (so DDL is inside them).
     dbapi_connection.isolation_level = None

@@ -73,10 +73,11 @@ class WorkspaceStore:
             set_={"document": insert.excluded.document, "updated_at": insert.excluded.updated_at})
 
     def evidence(self) -> list[dict[str, Any]]:
-        """Every item, by ID."""
+        """Every item, by ID (sorted here: ORDER BY on text follows the database's collation, so a Postgres
+        cluster with a linguistic locale would order IDs unlike SQLite)."""
         with self.engine.begin() as conn:
-            rows = conn.execute(sa.select(evidence_items.c.document).order_by(evidence_items.c.id)).all()
-        return [dict(r[0]) for r in rows]
+            rows = conn.execute(sa.select(evidence_items.c.id, evidence_items.c.document)).all()
+        return [dict(document) for _, document in sorted(rows, key=lambda row: str(row[0]))]
 
     def evidence_count(self) -> int:
         """How many items the register holds."""

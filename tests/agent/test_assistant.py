@@ -112,6 +112,7 @@ def test_every_cited_id_is_real(assistant: Any, kb: KnowledgeBase) -> None:
         assert all(kb.try_resolve(i) is not None for i in answer.cited_ids), question
 
 
+@pytest.mark.storage
 def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: KnowledgeBase, tmp_path: Any,
                                                         intent_classifier: Any) -> None:
     import threading
@@ -129,8 +130,8 @@ def test_concurrent_first_questions_open_the_index_once(full_index: Any, kb: Kno
         opened.append(threading.get_ident())
         return HybridRetriever(kb, reader, full_index.embedder)
 
-    assistant = Assistant(Settings(data_dir=tmp_path / "data"), kb, factory, Database(tmp_path / "a.sqlite3"),
-                          classifier=lambda: intent_classifier)
+    settings = Settings(data_dir=tmp_path / "data")
+    assistant = Assistant(settings, kb, factory, Database(settings.database_url), classifier=lambda: intent_classifier)
     with ThreadPoolExecutor(max_workers=4) as pool:
         answers = list(pool.map(lambda q: assistant.ask(q), ["what stops brute-force logins?"] * 8))
     assert len(opened) == 1 and all(not a.refused for a in answers)
@@ -170,6 +171,7 @@ def test_an_index_swapped_by_another_process_is_reopened(make_assistant: Any, tm
     assert len(opened) == 2 and hits and hits[0].anchor == "3.1.8"
 
 
+@pytest.mark.sqlite_only(reason="a read-only SQLite file is the store that cannot be written")
 def test_a_store_that_cannot_be_written_loses_no_answer(assistant: Any, tmp_path: Any) -> None:
     import sqlite3
 

@@ -24,6 +24,7 @@ from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
 from assistant.skills.answer import Answer
 from assistant.storage.db import Database
+from tests.database import SuiteDatabases
 
 ESC, OSC_LINK = "\x1b[31m", "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\"
 ZW, BIDI = "\u200b", "\u202e"
@@ -157,7 +158,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Ingested]:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, real_embedder: Any,
-            intent_classifier: Any, corpus: tuple[Path, Ingested]) -> Assistant:
+            intent_classifier: Any, corpus: tuple[Path, Ingested], test_databases: SuiteDatabases) -> Assistant:
     """An assistant over the whole knowledge base plus the hostile corpus, indexed as `index add` does."""
     from assistant.index.embedding import model_files
     from assistant.index.service import SHIPPED_VECTORS
@@ -170,17 +171,17 @@ def hostile(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, real_em
     manager.build(user_docs=docs.documents, replace_sources=frozenset(docs.files))
     reader = manager.open()
     return Assistant(Settings(data_dir=root / "data"), kb, lambda: HybridRetriever(kb, reader, manager.embedder),
-                     Database(root / "hostile.sqlite3"), classifier=lambda: intent_classifier)
+                     Database(test_databases.new(root)), classifier=lambda: intent_classifier)
 
 
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory, full_index: IndexManager, kb: KnowledgeBase,
-             intent_classifier: Any) -> Assistant:
+             intent_classifier: Any, test_databases: SuiteDatabases) -> Assistant:
     """The same assistant without the company documents (as the ``make_assistant`` fixture builds it)."""
     root = tmp_path_factory.mktemp("baseline")
     reader = full_index.open()
     return Assistant(Settings(data_dir=root / "data"), kb, lambda: HybridRetriever(kb, reader, full_index.embedder),
-                     Database(root / "baseline.sqlite3"), classifier=lambda: intent_classifier)
+                     Database(test_databases.new(root)), classifier=lambda: intent_classifier)
 
 
 # ---- what every answer must hold -------------------------------------------------------------------------

@@ -10,8 +10,11 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from tests.database import cli_environment
 
 CLI = [sys.executable, "-c", "from assistant.cli.app import main; main()"]
 BOMB = "\n".join([
@@ -129,10 +132,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def run_cli(workdir: Path, args: list[str | bytes], env: dict[str, str] | None = None,
             timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
     """The CLI in a subprocess, from ``workdir``, with its own data folder and no LLM or Slack settings."""
-    environment = {k: v for k, v in os.environ.items()
-                   if not k.startswith(("COMPLIANCE_ASSISTANT_", "SLACK_", "OPENAI_", "ANTHROPIC_"))}
-    environment.update({"COMPLIANCE_ASSISTANT_DATA_DIR": str(workdir / "data"), "HF_HUB_OFFLINE": "1",
-                        "PYTHONPATH": str(Path(__file__).resolve().parents[2]), **(env or {})})
+    environment = cli_environment(COMPLIANCE_ASSISTANT_DATA_DIR=str(workdir / "data"), HF_HUB_OFFLINE="1",
+                                  PYTHONPATH=str(Path(__file__).resolve().parents[2]), **(env or {}))
     argv = [os.fsencode(a) if isinstance(a, str) else a for a in args]
     return subprocess.run([*CLI, *argv], capture_output=True, cwd=workdir, env=environment, timeout=timeout,
                           check=False)
@@ -148,12 +149,18 @@ def assert_one_error_line(result: subprocess.CompletedProcess[bytes], codes: tup
     assert "\x1b]" not in stderr  # no terminal escape from the input reached the terminal
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def _param(case: Case) -> Any:
+    """A case as a pytest param: ``slack`` opens the conversation store before it finds the tokens missing."""
+    return pytest.param(case, id=case.name, marks=[pytest.mark.storage] if case.args[:1] == ["slack"] else [])
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
 def test_bad_input_ends_in_one_error_line(workdir: Path, case: Case) -> None:
     assert_one_error_line(run_cli(workdir, case.args, case.env), case.codes, case.says)
 
 
 @pytest.mark.slow
+@pytest.mark.storage
 def test_unknown_id_in_a_context_gets_the_tools_message(workdir: Path) -> None:
     (workdir / "unknown.yaml").write_text("not_met: [3.99.1, AC.L2-3.1.1]\n", encoding="utf-8")
     result = run_cli(workdir, ["ask", "what is our SPRS score?", "--context", "unknown.yaml"], timeout=600)
@@ -161,6 +168,7 @@ def test_unknown_id_in_a_context_gets_the_tools_message(workdir: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.storage
 @pytest.mark.parametrize("args", [["ask", b"\xff\xfe what does 3.1.1 require?"], ["ask", "[/] [bold]3.1.1"],
                                   ["ask", "q", "--conversation", b"\xff"], ["search", b"\xff\xfe"],
                                   ["search", "[/]", "--kind", b"\xff"]], ids=lambda a: repr(a[1])[:20])

@@ -14,7 +14,9 @@ from assistant.storage.db import Database, Turn
 
 
 def _store(data: Path) -> Database:
-    database = Database(data / "assistant.sqlite3")
+    from assistant.settings import Settings
+
+    database = Database(Settings(data_dir=data).database_url)
     for conversation in ("c1", "c2"):
         database.add_turn(Turn(conversation, "what does 3.1.1 require?", "lookup", "…", ["3.1.1"], ["3.1.1"]))
     return database

@@ -26,6 +26,7 @@ def _run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.setenv("COMPLIANCE_ASSISTANT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("COMPLIANCE_ASSISTANT_DATABASE_URL", raising=False)  # sqlite: the data dir's file, always
     if request.param == "postgres":
         server: PostgresServer = request.getfixturevalue("postgres_server")
         monkeypatch.setenv("COMPLIANCE_ASSISTANT_DATABASE_URL", server.new_database())
@@ -72,6 +73,7 @@ def test_bad_rows_exit_1_and_name_the_row(monkeypatch: pytest.MonkeyPatch, tmp_p
     assert code == 1 and "r.csv row 3" in err and "1 added" in out
 
 
+@pytest.mark.sqlite_only(reason="the default database is a file in the data directory; a URL is shared on purpose")
 def test_two_data_directories_never_mix(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "r.csv").write_text("id,controls\nE1,3.1.1\n", encoding="utf-8")
     monkeypatch.setenv("COMPLIANCE_ASSISTANT_DATA_DIR", str(tmp_path / "one"))

@@ -5,7 +5,6 @@ could not be scored, a ``--kind`` filter) with a non-zero exit, leaving the base
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from assistant.evals.cases import Case, Expected
 from assistant.evals.scorers import aggregate, failed_case, score_case
 from assistant.knowledge import KnowledgeBase
 from assistant.skills.answer import Answer, Citation
+from tests.database import SuiteDatabases, cli_environment
 
 GOOD_CASE = ('- {id: good-1, kind: lookup, question: "what does 3.1.1 require?", '
              'expected: {controls_any: ["3.1.1"]}, source: "NIST SP 800-171 Rev 2"}\n')
@@ -55,10 +55,10 @@ def test_a_case_that_raised_carries_its_error() -> None:
 
 
 @pytest.fixture(scope="module")
-def eval_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def eval_env(tmp_path_factory: pytest.TempPathFactory, test_databases: SuiteDatabases) -> dict[str, str]:
     data = tmp_path_factory.mktemp("eval-data")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPLIANCE_ASSISTANT_", "SLACK_"))}
-    return {**env, "COMPLIANCE_ASSISTANT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
+    return {**cli_environment(), "COMPLIANCE_ASSISTANT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
+            "COMPLIANCE_ASSISTANT_DATABASE_URL": test_databases.new(data),
             "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
 

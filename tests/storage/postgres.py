@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,11 +30,12 @@ def _bin_dir() -> Path | None:
 
 
 class PostgresServer:
-    """A running cluster; ``new_database()`` gives a fresh database URL."""
+    """A running cluster; ``new_database()`` gives a fresh database URL, ``drop_database()`` removes one."""
 
     def __init__(self, root: Path, bin_dir: Path, as_user: list[str]):
         self.root, self.bin, self.as_user = root, bin_dir, as_user
         self.socket = root / "socket"
+        self._admin: Any = None
 
     def run(self, *args: str) -> None:
         subprocess.run([*self.as_user, *args], check=True, capture_output=True, timeout=120)
@@ -40,20 +43,38 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@/{database}?host={self.socket}"
 
-    def new_database(self) -> str:
+    def admin(self, statement: str) -> None:
+        """Run one statement outside a transaction (CREATE/DROP DATABASE) on the ``postgres`` database."""
         import sqlalchemy as sa
 
+        if self._admin is None:
+            self._admin = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
+        with self._admin.connect() as conn:
+            conn.exec_driver_sql(statement)
+
+    def new_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template`` (a database name on this cluster)."""
         name = "t_" + uuid.uuid4().hex[:12]
-        engine = sa.create_engine(self.url("postgres"), isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        engine.dispose()
+        self.admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""))
         return self.url(name)
+
+    def connected(self, url: str) -> bool:
+        """Whether anything (this process or a CLI it spawned) has connected to the database of ``url``."""
+        import sqlalchemy as sa
+
+        log = (self.root / "log").read_text(encoding="utf-8", errors="replace")
+        return re.search(rf"connection authorized: .*database={sa.make_url(url).database}\b", log) is not None
+
+    def drop_database(self, url: str) -> None:
+        """Drop the database of ``url``, closing whatever connections are still open to it."""
+        import sqlalchemy as sa
+
+        self.admin(f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """One cluster for the session."""
+    """One cluster for the session (durability off: it is thrown away)."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed")
@@ -64,9 +85,16 @@ def postgres_server() -> Iterator[PostgresServer]:
         as_user = ["runuser", "-u", "postgres", "--"]
     server = PostgresServer(root, bin_dir, as_user)
     server.run("mkdir", "-p", str(server.socket))
-    server.run(str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-    server.run(str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-w", "-l", str(root / "log"), "-o",
-               f"-c listen_addresses='' -c unix_socket_directories={server.socket} -c fsync=off", "start")
+    initdb = [str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+    try:  # a linguistic default collation, as production clusters have: ORDER BY on text differs from SQLite's
+        server.run(*initdb, "--locale-provider=icu", "--icu-locale=en-US")
+    except subprocess.CalledProcessError:  # a build without ICU
+        shutil.rmtree(root / "data", ignore_errors=True)
+        server.run(*initdb)
+    options = (f"-c listen_addresses='' -c unix_socket_directories={server.socket} -c max_connections=200 "
+               "-c log_connections=on -c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    server.run(str(bin_dir / "pg_ctl"), "-D", str(root / "data"), "-w", "-l", str(root / "log"), "-o", options,
+               "start")
     try:
         yield server
     finally:

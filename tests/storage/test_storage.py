@@ -11,6 +11,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from assistant.storage import migrate
@@ -35,6 +36,7 @@ def _legacy_file(path: Path) -> None:
     conn.close()
 
 
+@pytest.mark.sqlite_only(reason="the hand-rolled migrations before Alembic only ever made SQLite files")
 def test_legacy_sqlite_file_migrates_forward_without_loss(tmp_path: Path) -> None:
     path = tmp_path / "assistant.sqlite3"
     _legacy_file(path)
@@ -82,6 +84,13 @@ def _kill_midway(script: str, marker: Path) -> None:
     process.wait(timeout=30)
 
 
+def test_evidence_is_listed_in_the_same_order_on_each_backend(database_url: str) -> None:
+    ids = ["ev-10", "EV-2", "EV_1", "Ev-3", "AC-1", "ac-1b"]
+    store = WorkspaceStore(database_url)
+    store.upsert_evidence([{"id": i} for i in ids])
+    assert [d["id"] for d in store.evidence()] == sorted(ids)  # not the server's collation order
+
+
 def test_killed_import_loses_nothing(database_url: str, tmp_path: Path) -> None:
     store = WorkspaceStore(database_url)
     store.upsert_evidence([{"id": f"OLD-{n}", "title": "kept"} for n in range(5)])
@@ -104,10 +113,12 @@ def test_killed_import_loses_nothing(database_url: str, tmp_path: Path) -> None:
     assert WorkspaceStore(database_url).upsert_evidence([{"id": "NEW-1"}]) == (1, 0)  # and it still works
 
 
-def test_killed_migration_loses_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "assistant.sqlite3"
-    _legacy_file(path)
-    marker, url = tmp_path / "started", f"sqlite:///{path}"
+def test_killed_migration_loses_nothing(database_url: str, tmp_path: Path) -> None:
+    """SQLite: a legacy file killed while it is adopted; Postgres: an empty database killed while it is created."""
+    legacy = sa.make_url(database_url).get_backend_name() == "sqlite"
+    if legacy:
+        _legacy_file(Path(str(sa.make_url(database_url).database)))
+    marker, url = tmp_path / "started", database_url
     _kill_midway(f"""
         import time
         from pathlib import Path
@@ -122,13 +133,17 @@ def test_killed_migration_loses_nothing(tmp_path: Path) -> None:
         op.create_table = slow
         migrate.upgrade(engine.create({url!r}))
     """, marker)
-    conn = sqlite3.connect(path)
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert "system_profiles" not in tables and "evidence_items" not in tables  # the whole migration undone
-    assert conn.execute("SELECT COUNT(*) FROM turns").fetchone() == (1,)
-    conn.close()
-    db = Database(path)
-    assert migrate.current(db.engine) == migrate.head() and len(db.last_turns("c1")) == 1
+    engine = create(url)
+    tables = set(sa.inspect(engine).get_table_names())
+    assert not {"system_profiles", "evidence_items", "alembic_version"} & tables  # the whole migration undone
+    if legacy:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM turns")).scalar_one() == 1
+    else:
+        assert not tables
+    engine.dispose()
+    db = Database(url)
+    assert migrate.current(db.engine) == migrate.head() and len(db.last_turns("c1")) == int(legacy)
 
 
 def test_two_processes_upgrading_at_once_agree(database_url: str) -> None:

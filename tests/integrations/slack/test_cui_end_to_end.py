@@ -15,7 +15,8 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.storage.slack import SlackStore
-from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers, stored_text
+from tests.database import stored_text
+from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
 
 SECRET = "4471-B"  # appears only inside the marked content
 FORM = "application/x-www-form-urlencoded"

@@ -13,7 +13,8 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.storage.slack import SlackStore
-from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers, stored_text
+from tests.database import stored_text
+from tests.slack_doubles import MockSlackApi, UvicornThread, event_body, form_body, signed_headers
 
 MENTION = {"type": "app_mention", "user": "U1", "text": "<@UBOT> which ISO 27001 controls cover 3.5.3?",
            "ts": "1700000000.000100", "channel": "C1"}
