@@ -107,7 +107,8 @@ def test_cui_marked_message_is_not_echoed_or_stored(slack_api: MockSlackApi, sla
     assert row["outcome"] == "cui-blocked"
     assert "4471-B" not in stored_text(slack_settings.database_url)  # no table of the shared store holds it
     every_file = [p for p in slack_settings.data_dir.rglob("*") if p.is_file()]  # -wal / -shm journals too
-    assert every_file and all(b"4471-B" not in p.read_bytes() for p in every_file)
+    assert every_file or not slack_settings.database_url.startswith("sqlite")  # on SQLite the store is a file here
+    assert all(b"4471-B" not in p.read_bytes() for p in every_file)
 
 
 @pytest.mark.slow
