@@ -127,9 +127,9 @@ def _practices(kb: KnowledgeBase, text: str) -> list[str]:
 
 @lru_cache(maxsize=4)
 def _lexicon_patterns(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    """One pattern per lexicon entry (its term and aliases), with the requirements it maps to."""
-    return [(re.compile(r"\b(?:" + "|".join(re.escape(n) for n in (entry.term, *entry.aliases)) + r")\b", re.I),
-             tuple(entry.controls)) for entry in kb.lexicon]
+    """One pattern per lexicon entry (its term and aliases, plurals too), with the requirements it maps to."""
+    return [(re.compile(r"\b(?:" + "|".join(re.escape(n) for n in (entry.term, *entry.aliases)) + r")(?:e?s)?\b",
+                        re.I), tuple(entry.controls)) for entry in kb.lexicon]
 
 
 def _families(kb: KnowledgeBase, text: str) -> list[str]:

@@ -23,7 +23,7 @@ CONFIDENT = 0.35  # below this the answer also gives the second likeliest readin
 # The probability all decline readings together must reach before the question is declined, by in-domain
 # evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
 # knowledge base holds that program, its calendar included ("when is the CMMC deadline?" is a fact).
-DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.4}
+DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5}
 WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
 GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
 TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
@@ -154,8 +154,8 @@ def _asked_in_another_framework(frame: QuestionFrame) -> bool:
 
 
 def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Prediction:
-    """A wrong refusal of an in-domain question costs as much as a wrong answer: decline only when a decline is
-    the likeliest reason of all and the decline readings together reach the bar the question's in-domain evidence
+    """A wrong refusal of an in-domain question costs as much as a wrong answer: decline only when the decline
+    readings together (sure it is a decline, if not which one) reach the bar the question's in-domain evidence
     sets; the likeliest decline reason is given. Otherwise the best answering reading goes first."""
     declines = [pair for pair in prediction.ranked if pair[0].startswith("decline")]
     answering = [pair for pair in prediction.ranked if not pair[0].startswith("decline")]
@@ -165,7 +165,7 @@ def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Pre
     if evidence == "framework":
         bar = WITH_FRAMEWORK.get(declines[0][0], bar)
     # all decline readings count together ("is it a guess or legal advice?" is a decline either way)
-    if declines[0][1] >= (answering[0][1] if answering else 0.0) and sum(p for _, p in declines) >= bar:
+    if sum(p for _, p in declines) >= bar:
         return Prediction(declines + answering)
     return Prediction(answering + declines)
 
