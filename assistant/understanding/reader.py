@@ -28,6 +28,7 @@ WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
 GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
 TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
 TOPIC_SURE = 0.9  # a reading this sure is kept even when a practice is named ("is our RMM tool in scope?")
+SEARCH_CLOSE = 0.8  # search at least this share of the top reading: search finds the requirement, not the lexicon
 PRACTICE_REQUIREMENTS = 1  # requirements looked up for a named practice (the lexicon lists the closest first)
 
 
@@ -111,13 +112,19 @@ class QuestionReader:
         """A practice named without an ID ("is BYOD allowed for CMMC?") is answered by its requirement: when the
         reading is a program fact (or recommend, scoping) short of ``TOPIC_SURE``, or a weak search, and "find
         the requirement" is among the likeliest readings, the requirement the lexicon names for the practice is
-        looked up first and the reading becomes the alternative. Returns the alternatives this sets."""
+        looked up first (or, when search is nearly as likely, search finds it) and the reading becomes the
+        alternative. Returns the alternatives this sets."""
         first = frame.asks[0]
         top = [label for label, _ in prediction.ranked[:TOPIC_READINGS]]
         topical = (first.intent in self.rules.topic_readings and first.confidence < TOPIC_SURE) or (
             first.intent == self.rules.finder and first.confidence < CONFIDENT)
         if frame.controls or not frame.practices or not topical or self.rules.finder not in top:
             return []
+        search = dict(prediction.ranked)[self.rules.finder]
+        if first.intent != self.rules.finder and search >= SEARCH_CLOSE * first.confidence:
+            # a close call: retrieval finds the requirement (it knows levels the lexicon does not map)
+            frame.asks = [Ask(self.rules.finder, search, first.text), *frame.asks[1:]]
+            return [first]
         frame.controls = [c for c in (self.kb.try_resolve(i) for i in frame.practices[:PRACTICE_REQUIREMENTS]) if c]
         if not frame.controls:
             return []

@@ -79,6 +79,8 @@ def test_a_named_practice_is_answered_by_its_requirement_with_the_fact_second(kb
     frame = _reader(kb, {"fact": 0.65, "search": 0.2, "decline_legal": 0.15}).read("Is BYOD allowed for CMMC?")
     assert frame.intent == "lookup" and [c.id for c in frame.controls] == ["3.1.20"]
     assert [a.intent for a in frame.alternatives] == ["fact"]
+    close = _reader(kb, {"fact": 0.41, "search": 0.40, "lookup": 0.19}).read("Does CMMC require penetration testing?")
+    assert close.intent == "search" and not close.controls and [a.intent for a in close.alternatives] == ["fact"]
     sure = _reader(kb, {"scoping": 0.95, "search": 0.05}).read("our RMM tool reaches the CUI servers, in scope?")
     assert sure.intent == "scoping" and not sure.controls
 
