@@ -96,13 +96,13 @@ class QuestionReader:
 
     def _ungrounded(self, frame: QuestionFrame, parts: list[str]) -> bool:
         """Whether the question is far from every knowledge document. With no in-domain token: below
-        ``GROUNDING_MIN`` for the readings that answer from search, below ``GROUNDING_FLOOR`` for any other
-        (unless a practice is named). With a framework or domain term named, below ``GROUNDING_FLOOR`` for the
-        search readings only. A control ID or a regulation cited by number is grounding enough."""
+        ``GROUNDING_MIN`` for the readings that answer from search, below ``GROUNDING_FLOOR`` for any other.
+        With a framework, domain term or practice named, below ``GROUNDING_FLOOR`` for the search readings
+        only. A control ID or a regulation cited by number is grounding enough."""
         if frame.evidence == "strong" or self._grounding is None or frame.intent.startswith("decline"):
             return False
         searching = frame.intent in self.rules.needs_grounding
-        if frame.evidence == "framework":
+        if frame.evidence == "framework" or frame.practices:
             floor = GROUNDING_FLOOR if searching else 0.0
         else:
             floor = GROUNDING_MIN if searching else (0.0 if frame.practices else GROUNDING_FLOOR)
@@ -115,14 +115,16 @@ class QuestionReader:
         looked up first (or, when search is nearly as likely, search finds it) and the reading becomes the
         alternative. Returns the alternatives this sets."""
         first = frame.asks[0]
-        top = [label for label, _ in prediction.ranked[:TOPIC_READINGS]]
+        top = [label for label, _ in prediction.ranked if not label.startswith("decline")][:TOPIC_READINGS]
         topical = (first.intent in self.rules.topic_readings and first.confidence < TOPIC_SURE) or (
             first.intent == self.rules.finder and first.confidence < CONFIDENT)
         if frame.controls or not frame.practices or not topical or self.rules.finder not in top:
             return []
         search = dict(prediction.ranked)[self.rules.finder]
-        if first.intent != self.rules.finder and search >= SEARCH_CLOSE * first.confidence:
-            # a close call: retrieval finds the requirement (it knows levels the lexicon does not map)
+        if first.intent != self.rules.finder and (search >= SEARCH_CLOSE * first.confidence
+                                                  or first.confidence < CONFIDENT):
+            # a close or unsure call: retrieval finds the requirement (it knows levels the lexicon does not map,
+            # and the company's own documents)
             frame.asks = [Ask(self.rules.finder, search, first.text), *frame.asks[1:]]
             return [first]
         frame.controls = [c for c in (self.kb.try_resolve(i) for i in frame.practices[:PRACTICE_REQUIREMENTS]) if c]
