@@ -1,7 +1,8 @@
 """Decline: a short, plain refusal that says what the assistant can do instead.
 
 Unknown control IDs are explained (with the Rev 3 counterpart where there is one); private or personal
-facts, legal advice and guarantees, predictions and other topics are declined without a guess.
+facts, legal advice and guarantees, predictions, requests to reproduce copyrighted standard text (ISO/IEC) and
+other topics are declined without a guess, each with what the assistant can do instead.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ REASONS = {
     "decline_legal": "legal or certainty question",
     "decline_unknowable": "unknowable",
     "decline_offtopic": "out of domain",
+    "decline_copyright": "copyrighted text",
 }
 _TEMPLATE = {"decline_private": "private", "decline_legal": "legal", "decline_unknowable": "unknowable",
-             "decline_offtopic": "out_of_domain"}
+             "decline_offtopic": "out_of_domain", "decline_copyright": "copyright"}
 
 
 class DeclineRequest(BaseModel):
@@ -54,6 +56,6 @@ def run(deps: SkillDeps, request: DeclineRequest) -> Draft:
 SKILL = Skill(
     name="decline",
     summary="Decline plainly: unknown control IDs, private or personal facts, legal advice or guarantees, "
-            "predictions, and topics outside ISO 27001 and CMMC.",
+            "predictions, verbatim copies of copyrighted ISO text, and topics outside ISO 27001 and CMMC.",
     request_model=DeclineRequest, read=read, run=run,
 )

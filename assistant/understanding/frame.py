@@ -9,18 +9,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from assistant.knowledge import Control, KnowledgeBase, UnknownControlError
 from assistant.knowledge.ids import find_id_mentions
 
 _FRAMEWORK_NAMES: dict[str, re.Pattern[str]] = {
-    "iso27001-2022": re.compile(r"\b(iso(?:/iec)?(?: ?27001)?|annex a|27001|soa)\b", re.I),
+    # "ISO" alone or ISO 27001, not another ISO standard ("ISO 9001", "ISO/IEC 27002")
+    "iso27001-2022": re.compile(r"\b(iso(?:/iec)?(?: ?27001)?(?![\s/-]*(?:iec\s*)?\d)|annex a|27001|soa)\b", re.I),
     "cmmc-2.0": re.compile(r"\bcmmc\b", re.I),
     "nist-800-53r5": re.compile(r"\b(?:sp )?800-53\b", re.I),
     "far-52.204-21": re.compile(r"\bfar\b|52\.204-21", re.I),
     "nist-800-172": re.compile(r"\b800-172\b", re.I),
     "nist-800-171r2": re.compile(r"\b800-171a?\b|\bnist\b", re.I),
 }
+# The regulations this assistant answers from, cited by number: in-domain evidence however unusual the wording.
+_REGULATIONS = re.compile(
+    r"\b(?:far\s*)?52\.204-21\b|\b(?:dfars\s*)?(?:252\.204-|dfars\s*)70(?:1[2-9]|2[01])\b"
+    r"|\b(?:32\s*cfr\s*(?:part\s*)?170|48\s*cfr\s*(?:part\s*)?(?:204(?:\.75\d*)?|252))\b"
+    r"|\b(?:nist\s*)?(?:sp\s*)?800-(?:171a?|172a?|53a?)\b", re.I)
+# Words only this domain uses (CUI, SPRS, C3PAO...): evidence like a framework name.
+_DOMAIN_TERMS = re.compile(r"\b(?:cui|fci|cdi|sprs|c3pao|dibcac|poa&?m|ssp|dfars|cyber ?ab|dib|enclave|"
+                           r"controlled unclassified|federal contract information)\b", re.I)
 _LEVEL = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w.])")
 _DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
@@ -50,6 +60,8 @@ class QuestionFrame:
     dates: list[date] = field(default_factory=list)
     asset: str = ""
     families: list[str] = field(default_factory=list)  # 800-171 family IDs named ("SC", "Access Control", "3.13")
+    regulations: list[str] = field(default_factory=list)  # in-domain regulations cited by number ("FAR 52.204-21")
+    practices: list[str] = field(default_factory=list)  # 800-171 requirements of the practices named ("MFA", "BYOD")
     asks: list[Ask] = field(default_factory=list)
     follow_up: bool = False
     previous_intent: str | None = None
@@ -64,6 +76,15 @@ class QuestionFrame:
     def level(self) -> int | None:
         """The CMMC level named first, if any."""
         return self.levels[0] if self.levels else None
+
+    @property
+    def evidence(self) -> str:
+        """How surely the question's own tokens place it in the domain: ``strong`` (a control ID or an in-domain
+        regulation cited by number), ``framework`` (CMMC, ISO 27001 or NIST named, or a term only this domain
+        uses, such as CUI or SPRS) or ``none``."""
+        if self.controls or self.unknown_ids or self.regulations:
+            return "strong"
+        return "framework" if self.frameworks or _DOMAIN_TERMS.search(self.question) else "none"
 
     def names(self, framework: str) -> bool:
         """Whether the question names ``framework`` (an ID of ``FrameworkId``)."""
@@ -85,8 +106,30 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
         numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
         dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
         asset=question.strip(), families=_families(kb, without_ids), follow_up=follow_up,
-        previous_intent=previous_intent,
+        previous_intent=previous_intent, regulations=_regulations(question), practices=_practices(kb, without_ids),
     )
+
+
+def _regulations(question: str) -> list[str]:
+    """In-domain regulations cited by number, as written (once each)."""
+    return list(dict.fromkeys(" ".join(m.group(0).split()) for m in _REGULATIONS.finditer(question)))
+
+
+def _practices(kb: KnowledgeBase, text: str) -> list[str]:
+    """The 800-171 requirements of the practices and products the question names, through the practitioner
+    lexicon (``knowledge/authored/lexicon.yaml``): "is BYOD allowed?" names 3.1.20 and 3.1.18."""
+    found: list[str] = []
+    for pattern, controls in _lexicon_patterns(kb):
+        if pattern.search(text):
+            found.extend(c for c in controls if c not in found)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _lexicon_patterns(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
+    """One pattern per lexicon entry (its term and aliases, plurals too), with the requirements it maps to."""
+    return [(re.compile(r"\b(?:" + "|".join(re.escape(n) for n in (entry.term, *entry.aliases)) + r")(?:e?s)?\b",
+                        re.I), tuple(entry.controls)) for entry in kb.lexicon]
 
 
 def _families(kb: KnowledgeBase, text: str) -> list[str]:

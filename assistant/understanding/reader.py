@@ -1,7 +1,11 @@
 """Read a question into a ``QuestionFrame``: hard tokens, then the ranked asks from the classifier.
 
 Rules kept here are about hard tokens only: a control ID named in the question always wins over a topic
-word, an unknown ID is explained, and a follow-up ("and for ISO?") continues the previous subject.
+word, an unknown ID is explained, and a follow-up ("and for ISO?") continues the previous subject. How sure a
+decline must be depends on the in-domain evidence among those tokens (``QuestionFrame.evidence``): a question
+citing FAR 52.204-21 is not declined as out of domain on a hunch, one naming no framework at all is declined
+sooner. A practice named through the lexicon ("MFA", "BYOD") makes a topic question ("does CMMC require MFA?")
+a search for the requirement, with the program-fact reading second.
 """
 
 from __future__ import annotations
@@ -16,7 +20,16 @@ from assistant.understanding.intents import IntentClassifier, Prediction, clause
 
 ASK_MIN = 0.40  # a clause's reading below this is not taken as a separate ask
 CONFIDENT = 0.35  # below this the answer also gives the second likeliest reading
-DECLINE_MIN = 0.5  # a decline reading weaker than this gives way to the best answering reading
+# The probability all decline readings together must reach before the question is declined, by in-domain
+# evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
+# knowledge base holds that program, its calendar included ("when is the CMMC deadline?" is a fact).
+DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5}
+WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
+GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
+TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
+TOPIC_SURE = 0.9  # a reading this sure is kept even when a practice is named ("is our RMM tool in scope?")
+SEARCH_CLOSE = 0.8  # search at least this share of the top reading: search finds the requirement, not the lexicon
+PRACTICE_REQUIREMENTS = 1  # requirements looked up for a named practice (the lexicon lists the closest first)
 
 
 @dataclass(frozen=True)
@@ -27,9 +40,11 @@ class ReaderRules:
     need_controls: frozenset[str]  # labels that cannot answer without a control (lookup, crosswalk, ssp)
     finder: str = "search"  # the label that finds the requirement when none is named
     lookup: str = "lookup"
+    crosswalk: str = "crosswalk"
     unknown_id: str = "unknown_id"
     offtopic: str = "decline_offtopic"
     needs_grounding: frozenset[str] = frozenset({"fact", "search", "recommend"})
+    topic_readings: frozenset[str] = frozenset({"fact", "recommend", "scoping"})  # a named practice: search first
     family: str = "family"
     family_readings: frozenset[str] = frozenset({"search", "lookup", "fact", "recommend"})  # named family: list it
 
@@ -58,7 +73,7 @@ class QuestionReader:
         parts = clauses(frame.question)
         predictions = [p.reweighted(priors) for p in
                        self._classifier().predict([frame.question] + (parts if len(parts) > 1 else []))]
-        whole = _answer_unless_sure_to_decline(predictions[0])
+        whole = _answer_unless_sure_to_decline(predictions[0], frame.evidence)
         asks = [Ask(whole.label, whole.confidence, frame.question)]
         if len(parts) > 1:
             by_clause = [Ask(p.label, p.confidence, part) for part, p in zip(parts, predictions[1:], strict=True)
@@ -66,21 +81,65 @@ class QuestionReader:
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
+        alternatives = self._practice_means_requirement(frame, predictions[0])
         if frame.families and not frame.controls and frame.intent in self.rules.family_readings:
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
-        if (not frame.controls and frame.intent in self.rules.needs_grounding and self._grounding is not None
-                and max(self._grounding(text) for text in [frame.question, *parts]) < GROUNDING_MIN):
+        if self._ungrounded(frame, parts):
             frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]
+            return
         second = whole.ranked[1] if len(whole.ranked) > 1 else None
-        if (whole.confidence < CONFIDENT and second and not second[0].startswith("decline")
+        if (not alternatives and whole.confidence < CONFIDENT and second and not second[0].startswith("decline")
                 and second[0] not in {a.intent for a in frame.asks}):
-            frame.alternatives = [Ask(second[0], second[1], frame.question)]
+            alternatives = [Ask(second[0], second[1], frame.question)]
+        frame.alternatives = alternatives
+
+    def _ungrounded(self, frame: QuestionFrame, parts: list[str]) -> bool:
+        """Whether the question is far from every knowledge document. With no in-domain token: below
+        ``GROUNDING_MIN`` for the readings that answer from search, below ``GROUNDING_FLOOR`` for any other.
+        With a framework, domain term or practice named, below ``GROUNDING_FLOOR`` for the search readings
+        only. A control ID or a regulation cited by number is grounding enough."""
+        if frame.evidence == "strong" or self._grounding is None or frame.intent.startswith("decline"):
+            return False
+        searching = frame.intent in self.rules.needs_grounding
+        if frame.evidence == "framework" or frame.practices:
+            floor = GROUNDING_FLOOR if searching else 0.0
+        else:
+            floor = GROUNDING_MIN if searching else (0.0 if frame.practices else GROUNDING_FLOOR)
+        return floor > 0 and max(self._grounding(text) for text in [frame.question, *parts]) < floor
+
+    def _practice_means_requirement(self, frame: QuestionFrame, prediction: Prediction) -> list[Ask]:
+        """A practice named without an ID ("is BYOD allowed for CMMC?") is answered by its requirement: when the
+        reading is a program fact (or recommend, scoping) short of ``TOPIC_SURE``, or a weak search, and "find
+        the requirement" is among the likeliest readings, the requirement the lexicon names for the practice is
+        looked up first (or, when search is nearly as likely, search finds it) and the reading becomes the
+        alternative. Returns the alternatives this sets."""
+        first = frame.asks[0]
+        top = [label for label, _ in prediction.ranked if not label.startswith("decline")][:TOPIC_READINGS]
+        topical = (first.intent in self.rules.topic_readings and first.confidence < TOPIC_SURE) or (
+            first.intent == self.rules.finder and first.confidence < CONFIDENT)
+        if frame.controls or not frame.practices or not topical or self.rules.finder not in top:
+            return []
+        search = dict(prediction.ranked)[self.rules.finder]
+        if first.intent != self.rules.finder and (search >= SEARCH_CLOSE * first.confidence
+                                                  or first.confidence < CONFIDENT):
+            # a close or unsure call: retrieval finds the requirement (it knows levels the lexicon does not map,
+            # and the company's own documents)
+            frame.asks = [Ask(self.rules.finder, search, first.text), *frame.asks[1:]]
+            return [first]
+        frame.controls = [c for c in (self.kb.try_resolve(i) for i in frame.practices[:PRACTICE_REQUIREMENTS]) if c]
+        if not frame.controls:
+            return []
+        frame.asks = [Ask(self.rules.lookup, first.confidence, first.text), *frame.asks[1:]]
+        return [first]
 
     def _named_ids_win(self, frame: QuestionFrame, asks: list[Ask]) -> list[Ask]:
         first = asks[0]
         if frame.controls:
             if first.intent not in self.rules.control_intents and not first.intent.startswith("decline"):
                 asks = [Ask(self.rules.lookup, first.confidence, first.text), *asks[1:]]
+            if asks[0].intent == self.rules.lookup and _asked_in_another_framework(frame):
+                # "what does NIST 800-171 AU-3 require?": an 800-53 ID read in 800-171 terms is a crosswalk
+                asks = [Ask(self.rules.crosswalk, asks[0].confidence, asks[0].text), *asks[1:]]
         elif first.intent in self.rules.need_controls:
             # "which ISO controls cover MFA?": find the requirement first, then map it
             finder = Ask(self.rules.finder, first.confidence, first.text)
@@ -88,12 +147,35 @@ class QuestionReader:
         return _unique(asks)
 
 
-def _answer_unless_sure_to_decline(prediction: Prediction) -> Prediction:
-    """A wrong refusal of an in-domain question costs as much as a wrong answer: decline only when sure."""
-    if not prediction.label.startswith("decline") or prediction.confidence >= DECLINE_MIN:
-        return prediction
+# Frameworks read as one body: a CMMC practice, its 800-171 requirement, the FAR clause and 800-171A objectives.
+_BODIES = {"cmmc-2.0": "cmmc", "nist-800-171r2": "cmmc", "far-52.204-21": "cmmc", "nist-800-171a": "cmmc",
+           "nist-800-172": "cmmc", "nist-800-172a": "cmmc", "iso27001-2022": "iso", "iso27001-2013": "iso"}
+
+
+def _asked_in_another_framework(frame: QuestionFrame) -> bool:
+    """Whether the question names frameworks, and none of the body the named controls belong to ("NIST" alone
+    is not taken as naming 800-171: "NIST AC-2" is 800-53)."""
+    cited_171 = any("800-171" in r for r in frame.regulations)
+    named = {_BODIES.get(fw, fw) for fw in frame.frameworks if fw != "nist-800-171r2" or cited_171}
+    held = {_BODIES.get(c.framework.value, c.framework.value) for c in frame.controls}
+    return bool(named) and not named & held
+
+
+def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Prediction:
+    """A wrong refusal of an in-domain question costs as much as a wrong answer: decline only when the decline
+    readings together (sure it is a decline, if not which one) reach the bar the question's in-domain evidence
+    sets; the likeliest decline reason is given. Otherwise the best answering reading goes first."""
+    declines = [pair for pair in prediction.ranked if pair[0].startswith("decline")]
     answering = [pair for pair in prediction.ranked if not pair[0].startswith("decline")]
-    return Prediction(answering + [pair for pair in prediction.ranked if pair[0].startswith("decline")])
+    if not declines:
+        return prediction
+    bar = DECLINE_MIN[evidence]
+    if evidence == "framework":
+        bar = WITH_FRAMEWORK.get(declines[0][0], bar)
+    # all decline readings count together ("is it a guess or legal advice?" is a decline either way)
+    if sum(p for _, p in declines) >= bar:
+        return Prediction(declines + answering)
+    return Prediction(answering + declines)
 
 
 def _unique(asks: list[Ask]) -> list[Ask]:
