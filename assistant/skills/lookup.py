@@ -54,10 +54,7 @@ def run(deps: SkillDeps, request: LookupRequest) -> Draft:
             citations.append(cite_passage(passage))
         if control.framework is FrameworkId.NIST_800_53R5:
             parts.extend(_as_800_171(deps, control, citations))
-        if control.framework is FrameworkId.ISO_27001_2022 and control.id.startswith("A."):
-            parts.append(deps.t("lookup", "annex_a"))
-            treatment = deps.kb.try_resolve("clause 6.1.3")
-            citations.extend([cite_control(deps.kb, treatment)] if treatment else [])
+        parts.extend(annex_a_note(deps, control, citations))
         if control.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.CMMC_2):
             parts.append(deps.t("common", "rev2_note"))
     parts.extend(f"Note: {message}" for message in request.notes)
@@ -83,6 +80,15 @@ def control_card(deps: SkillDeps, control: Control) -> list[str]:
     if detail.equivalents:
         parts.append(deps.t("lookup", "equivalents", ids=", ".join(detail.equivalents)))
     return parts
+
+
+def annex_a_note(deps: SkillDeps, control: Control, citations: list[Citation]) -> list[str]:
+    """For an Annex A control: how it becomes mandatory (risk treatment, the SoA), citing clause 6.1.3."""
+    if control.framework is not FrameworkId.ISO_27001_2022 or not control.id.startswith("A."):
+        return []
+    treatment = deps.kb.try_resolve("clause 6.1.3")
+    citations.extend([cite_control(deps.kb, treatment)] if treatment else [])
+    return [deps.t("lookup", "annex_a")]
 
 
 def _as_800_171(deps: SkillDeps, control: Control, citations: list[Citation]) -> list[str]:

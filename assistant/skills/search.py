@@ -10,7 +10,7 @@ from assistant.retrieval import Hit
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, objectives_line, sentence
 from assistant.skills.citations import clean_citations
-from assistant.skills.lookup import points_text, practice_id
+from assistant.skills.lookup import annex_a_note, points_text, practice_id
 from assistant.understanding.frame import QuestionFrame
 
 CLOSE = 0.85  # a runner-up whose fused score is at least this share of the best is named too
@@ -58,6 +58,7 @@ def run(deps: SkillDeps, request: SearchRequest) -> Draft:
              best.text]
     citations = [cite_control(deps.kb, best)]
     parts += _details(deps, best)
+    parts += annex_a_note(deps, best, citations)
     runner = [c for h, c in controls[1:2] if h.score >= CLOSE * best_hit.score]
     if runner:
         parts.append(deps.t("search", "runner_up", id=runner[0].id, title=runner[0].title,
