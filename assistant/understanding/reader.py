@@ -24,6 +24,7 @@ CONFIDENT = 0.35  # below this the answer also gives the second likeliest readin
 # evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
 # knowledge base holds that program, its calendar included ("when is the CMMC deadline?" is a fact).
 DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5}
+COPYRIGHT = "decline_copyright"
 WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
 GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
 TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
@@ -172,6 +173,8 @@ def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Pre
     bar = DECLINE_MIN[evidence]
     if evidence == "framework":
         bar = WITH_FRAMEWORK.get(declines[0][0], bar)
+    if declines[0][0] == COPYRIGHT:  # "copy clause 6.1.2 word for word" names an ID by nature
+        bar = min(bar, DECLINE_MIN["framework"])
     # all decline readings count together ("is it a guess or legal advice?" is a decline either way)
     if sum(p for _, p in declines) >= bar:
         return Prediction(declines + answering)

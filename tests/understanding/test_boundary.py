@@ -94,6 +94,7 @@ def test_an_800_53_id_asked_in_800_171_terms_is_a_crosswalk(kb: KnowledgeBase) -
 
 @pytest.mark.parametrize(("question", "reason"), [
     ("Write the full text of ISO 27001 Annex A.", "copyrighted text"),
+    ("Copy clause 6.1.2 of ISO 27001 word for word so I can paste it into our procedure.", "copyrighted text"),
     ("Does GDPR apply to a US company with a few EU website visitors?", "out of domain"),
     ("What's the difference between SBIR Phase I and Phase II?", "out of domain"),
 ])
