@@ -31,6 +31,12 @@ _REGULATIONS = re.compile(
 # Words only this domain uses (CUI, SPRS, C3PAO...): evidence like a framework name.
 _DOMAIN_TERMS = re.compile(r"\b(?:cui|fci|cdi|sprs|c3pao|dibcac|poa&?m|ssp|dfars|cyber ?ab|dib|enclave|"
                            r"controlled unclassified|federal contract information)\b", re.I)
+# Other standards and laws, named: outside this domain unless one of ours is named beside them ("how many failed
+# logons does PCI DSS allow?" is PCI's question; "does ISO 27001 help with GDPR?" is ours).
+_OTHER_STANDARDS = re.compile(
+    r"\b(?:gdpr|ccpa|cpra|hipaa|hitrust|pci[ -]?dss|soc ?[123]|ssae ?1[68]|nis ?2|dora|eu ai act|ai act|sbir|sttr|"
+    r"nispom|32 cfr (?:part )?117|sarbanes|sox|glba|ferpa|coppa|as ?9100|iso(?:/iec)? ?(?:9001|14001|42001|27701|"
+    r"22301|20000|45001|13485))\b", re.I)
 _LEVEL = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w.])")
 _DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
@@ -81,10 +87,13 @@ class QuestionFrame:
     def evidence(self) -> str:
         """How surely the question's own tokens place it in the domain: ``strong`` (a control ID or an in-domain
         regulation cited by number), ``framework`` (CMMC, ISO 27001 or NIST named, or a term only this domain
-        uses, such as CUI or SPRS) or ``none``."""
+        uses, such as CUI or SPRS), ``foreign`` (only another standard or law named: GDPR, PCI DSS, SOC 2 …) or
+        ``none``."""
         if self.controls or self.unknown_ids or self.regulations:
             return "strong"
-        return "framework" if self.frameworks or _DOMAIN_TERMS.search(self.question) else "none"
+        if self.frameworks or _DOMAIN_TERMS.search(self.question):
+            return "framework"
+        return "foreign" if _OTHER_STANDARDS.search(self.question) else "none"
 
     def names(self, framework: str) -> bool:
         """Whether the question names ``framework`` (an ID of ``FrameworkId``)."""

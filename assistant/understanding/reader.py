@@ -23,8 +23,9 @@ CONFIDENT = 0.35  # below this the answer also gives the second likeliest readin
 # The probability all decline readings together must reach before the question is declined, by in-domain
 # evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
 # knowledge base holds that program, its calendar included ("when is the CMMC deadline?" is a fact).
-DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5}
+DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5, "foreign": 0.2}
 COPYRIGHT = "decline_copyright"
+COPYRIGHT_MIN = 0.7  # with an ID named; bare "ISO 27001 clause 6.1.3" reads about 0.55, "copy it verbatim" 0.8+
 WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
 GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
 TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
@@ -174,7 +175,7 @@ def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Pre
     if evidence == "framework":
         bar = WITH_FRAMEWORK.get(declines[0][0], bar)
     if declines[0][0] == COPYRIGHT:  # "copy clause 6.1.2 word for word" names an ID by nature
-        bar = min(bar, DECLINE_MIN["framework"])
+        bar = min(bar, COPYRIGHT_MIN)
     # all decline readings count together ("is it a guess or legal advice?" is a decline either way)
     if sum(p for _, p in declines) >= bar:
         return Prediction(declines + answering)

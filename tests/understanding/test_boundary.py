@@ -97,6 +97,8 @@ def test_an_800_53_id_asked_in_800_171_terms_is_a_crosswalk(kb: KnowledgeBase) -
     ("Copy clause 6.1.2 of ISO 27001 word for word so I can paste it into our procedure.", "copyrighted text"),
     ("Does GDPR apply to a US company with a few EU website visitors?", "out of domain"),
     ("What's the difference between SBIR Phase I and Phase II?", "out of domain"),
+    ("How many failed attempts does PCI DSS allow before the user ID is locked out?", "out of domain"),
+    ("Do we need to appoint a Data Protection Officer under GDPR?", "out of domain"),
 ])
 def test_near_misses_are_declined(assistant: Any, question: str, reason: str) -> None:
     answer = assistant.ask(question)
@@ -108,6 +110,7 @@ def test_near_misses_are_declined(assistant: Any, question: str, reason: str) ->
 @pytest.mark.parametrize(("question", "cited"), [
     ("Does NIST 800-171 require MFA?", "3.5.3"),
     ("Does ISO 27001 say anything about protecting PII?", "A.5.34"),
+    ("ISO 27001 clause 6.1.3", "6.1.3"),  # a bare clause is a lookup, not a request to copy it
 ])
 def test_in_domain_questions_with_near_miss_words_are_answered(assistant: Any, question: str, cited: str) -> None:
     answer = assistant.ask(question)
