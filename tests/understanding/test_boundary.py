@@ -35,9 +35,9 @@ def _reader(kb: KnowledgeBase, probabilities: dict[str, float], grounding: float
     ("What is the purpose of FAR clause 52.204-21?", ["52.204-21"], "strong"),
     ("does DFARS 7012 apply to subs, and what about 252.204-7021?", ["DFARS 7012", "252.204-7021"], "strong"),
     ("what does 32 CFR part 170 set up", ["32 CFR part 170"], "strong"),
-    ("how does NISPOM, 32 CFR 117, handle clearances", [], "none"),
+    ("how does NISPOM, 32 CFR 117, handle clearances", [], "foreign"),
     ("is our Slack in scope if CUI is banned there", [], "framework"),
-    ("what does ISO 9001 say about calibration", [], "none"),
+    ("what does ISO 9001 say about calibration", [], "foreign"),
     ("does ISO/IEC 27002 have implementation guidance", [], "none"),
     ("does ISO 27001:2022 cover PII", [], "framework"),
 ])
