@@ -108,3 +108,17 @@ def test_family_lists_its_requirements_at_a_level(deps: SkillDeps) -> None:
 def test_a_named_family_is_read_from_the_question(assistant: Any) -> None:
     answer = assistant.ask("What are the CMMC Level 2 requirements for System and Communications Protection (SC)?")
     assert answer.intent == "family" and "SC.L2-3.13.11" in answer.cited_ids
+
+
+def test_fact_statement_sentences_are_indexed_as_documents_of_their_fact(kb: KnowledgeBase) -> None:
+    from assistant.index.documents import fact_sentences, knowledge_documents
+
+    fact = next(f for f in kb.program_facts if f.id == "poam-closeout-assessment")
+    docs = [d for d in knowledge_documents(kb) if d.metadata["anchor"] == f"fact:{fact.id}"]
+    by_kind = {kind: [d for d in docs if d.metadata["kind"] == kind]
+               for kind in ("program-fact", "fact-question", "fact-sentence")}
+    assert len(by_kind["program-fact"]) == 1 and len(by_kind["fact-question"]) == len(fact.questions)
+    sentences = fact_sentences(fact.text)
+    assert len(sentences) >= 3 and len(by_kind["fact-sentence"]) == len(sentences)
+    assert any("same manner as the initial self-assessment" in d.embed_text for d in by_kind["fact-sentence"])
+    assert all(d.embed_text.startswith(fact.title) for d in by_kind["fact-sentence"])
