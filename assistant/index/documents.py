@@ -4,16 +4,19 @@ control or clause, program rule and guide passage, each with the metadata retrie
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from assistant.knowledge import Control, FrameworkId, KnowledgeBase
+from assistant.knowledge.models import ProgramFact
 
 INDEXED_FRAMEWORKS = (
     FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.CMMC_2, FrameworkId.NIST_800_172,
     FrameworkId.ISO_27001_2022,
 )
 MAX_COUNTERPARTS = 24
+_SENTENCE_END = re.compile(r"(?<=[.;])\s+(?=[A-Z(])")
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,7 @@ def _rule_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
                         fact.citation.document + (f" {fact.citation.section}" if fact.citation.section else ""),
                         kind="program-fact")
     for fact in kb.program_facts:
-        for number, question in enumerate(fact.questions):
-            doc = _rule_doc(f"factq:{fact.id}:{number}", fact.title, question, fact.citation.document,
-                            kind="fact-question")
-            doc.metadata["anchor"] = f"fact:{fact.id}"
-            yield doc
+        yield from _fact_part_docs(fact)
     for category in kb.asset_categories:
         text = " ".join([*category.description, *category.osa_requirements, *category.assessment_requirements])
         yield _rule_doc(f"asset:{category.level}:{category.category}", f"{category.category} (Level {category.level})",
@@ -106,6 +105,24 @@ def _rule_docs(kb: KnowledgeBase) -> Iterator[IndexDocument]:
     yield _rule_doc("sprs:method", "SPRS scoring (DoD Assessment Methodology)",
                     f"Score range {kb.sprs.max_score} to {kb.sprs.min_score}. {kb.sprs.no_ssp_rule}",
                     kb.sprs.citation.document, kind="sprs-rule")
+
+
+def _fact_part_docs(fact: ProgramFact) -> Iterator[IndexDocument]:
+    """A fact's question phrasings and, when its statement has several sentences, each sentence (with the title):
+    documents of the fact, so a question about one detail of a long statement finds it."""
+    sentences = fact_sentences(fact.text)
+    parts = [("factq", fact.questions, "fact-question")] + ([("facts", sentences, "fact-sentence")]
+                                                             if len(sentences) > 1 else [])
+    for prefix, texts, kind in parts:
+        for number, text in enumerate(texts):
+            doc = _rule_doc(f"{prefix}:{fact.id}:{number}", fact.title, text, fact.citation.document, kind=kind)
+            doc.metadata["anchor"] = f"fact:{fact.id}"
+            yield doc
+
+
+def fact_sentences(text: str) -> list[str]:
+    """The sentences of a fact statement (split after a full stop or semicolon followed by a capital)."""
+    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.strip()) > 20]
 
 
 def _rule_doc(doc_id: str, title: str, text: str, source: str, kind: str, level: int = 0) -> IndexDocument:

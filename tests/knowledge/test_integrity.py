@@ -119,3 +119,22 @@ def test_every_framework_names_its_exact_version(kb: KnowledgeBase) -> None:
     assert versions[FrameworkId.NIST_800_171R2].startswith("Rev 2")
     assert versions[FrameworkId.NIST_800_171R3].startswith("Rev 3")
     assert versions[FrameworkId.ISO_27001_2022] == "2022"
+
+
+def test_program_fact_questions_are_plenty_and_each_names_one_fact(kb: KnowledgeBase) -> None:
+    """Retrieval by similarity needs several phrasings per fact, and a phrasing shared by two facts can only ever
+    find one of them (it also makes leave-one-out checks meaningless)."""
+    assert len(kb.program_facts) >= 220
+    owners: dict[str, list[str]] = {}
+    for fact in kb.program_facts:
+        assert len(fact.questions) >= 4, fact.id
+        for question in fact.questions:
+            owners.setdefault(question.lower().strip(), []).append(fact.id)
+    assert not {q: ids for q, ids in owners.items() if len(ids) > 1}
+
+
+def test_program_facts_on_32_cfr_170_cite_its_paragraphs(kb: KnowledgeBase) -> None:
+    cfr = [f for f in kb.program_facts if f.id.startswith("cfr-")]
+    assert len(cfr) >= 30
+    assert all("32 CFR 170" in f"{f.citation.document} {f.citation.section}" for f in cfr)
+    assert all(len(f.questions) >= 6 for f in cfr)

@@ -172,3 +172,17 @@ def test_sprs_asked_for_a_value_shows_it_without_scoring_it_as_missing(assistant
     assert "3.13.11: 105" in answer.text
     missing = assistant.ask("we're missing 3.1.1 and 3.5.3, what's our SPRS score?")
     assert "SPRS score: 100" in missing.text
+
+
+def test_fact_statement_sentences_are_indexed_as_documents_of_their_fact(kb: KnowledgeBase) -> None:
+    from assistant.index.documents import fact_sentences, knowledge_documents
+
+    fact = next(f for f in kb.program_facts if f.id == "poam-closeout-assessment")
+    docs = [d for d in knowledge_documents(kb) if d.metadata["anchor"] == f"fact:{fact.id}"]
+    by_kind = {kind: [d for d in docs if d.metadata["kind"] == kind]
+               for kind in ("program-fact", "fact-question", "fact-sentence")}
+    assert len(by_kind["program-fact"]) == 1 and len(by_kind["fact-question"]) == len(fact.questions)
+    sentences = fact_sentences(fact.text)
+    assert len(sentences) >= 3 and len(by_kind["fact-sentence"]) == len(sentences)
+    assert any("same manner as the initial self-assessment" in d.embed_text for d in by_kind["fact-sentence"])
+    assert all(d.embed_text.startswith(fact.title) for d in by_kind["fact-sentence"])
