@@ -58,7 +58,9 @@ class Assistant:
         store = ClassifierStore(prompts_dir() / "intents.yaml", settings.index_dir / "intents.npz", self._embed, kb)
         self._classifier = classifier or store.get
         self._probe: GroundingProbe | None = None
-        self.reader = QuestionReader(kb, self._classifier, reader_rules(), grounding=self._grounding)
+        self._fact_probe: GroundingProbe | None = None
+        self.reader = QuestionReader(kb, self._classifier, reader_rules(), grounding=self._grounding,
+                                     fact_match=self._fact_match)
 
     # ---- public ------------------------------------------------------------------------------
 
@@ -147,13 +149,21 @@ class Assistant:
 
     def _grounding(self, question: str) -> float:
         if self._probe is None:
-            from assistant.index.documents import knowledge_documents
-            from assistant.index.service import SHIPPED_VECTORS
-
-            keys = {d.embed_hash for d in knowledge_documents(self.kb)}
-            self._probe = GroundingProbe.from_cache(self.kb.data.root / SHIPPED_VECTORS, keys,
-                                                    self._classifier().embed)
+            self._probe = self._probe_over(lambda anchor: True)
         return self._probe.score(question) if self._probe is not None else 1.0
+
+    def _fact_match(self, question: str) -> float:
+        """Best similarity of the question to a program fact's documents (statement, sentences, questions)."""
+        if self._fact_probe is None:
+            self._fact_probe = self._probe_over(lambda anchor: anchor.startswith("fact:"))
+        return self._fact_probe.score(question) if self._fact_probe is not None else 0.0
+
+    def _probe_over(self, keep: Callable[[str], bool]) -> GroundingProbe | None:
+        from assistant.index.documents import knowledge_documents
+        from assistant.index.service import SHIPPED_VECTORS
+
+        keys = {d.embed_hash for d in knowledge_documents(self.kb) if keep(str(d.metadata.get("anchor", "")))}
+        return GroundingProbe.from_cache(self.kb.data.root / SHIPPED_VECTORS, keys, self._classifier().embed)
 
     def _embed(self, texts: Any) -> Any:
         if self._cached_embed is None:

@@ -24,6 +24,9 @@ CONFIDENT = 0.35  # below this the answer also gives the second likeliest readin
 # evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
 # knowledge base holds that program, its calendar included ("when is the CMMC deadline?" is a fact).
 DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5, "foreign": 0.2}
+# Best similarity to a program fact's documents above which the fact answers (dev: every question that must be
+# declined stays at or below 0.77; fact questions read as declines reach 0.62-0.91)
+FACT_SURE = 0.78
 COPYRIGHT = "decline_copyright"
 COPYRIGHT_MIN = 0.7  # with an ID named; bare "ISO 27001 clause 6.1.3" reads about 0.55, "copy it verbatim" 0.8+
 WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
@@ -49,14 +52,19 @@ class ReaderRules:
     topic_readings: frozenset[str] = frozenset({"fact", "recommend", "scoping"})  # a named practice: search first
     family: str = "family"
     family_readings: frozenset[str] = frozenset({"search", "lookup", "fact", "recommend"})  # named family: list it
+    fact: str = "fact"
+    # readings a program fact that matches the question very closely answers better ("Can DoD waive CMMC?" reads
+    # as legal advice; "how long must we keep assessment evidence?" as an evidence-gap request)
+    fact_beats: frozenset[str] = frozenset({"decline_legal", "decline_unknowable", "decline_offtopic", "evidence"})
 
 
 class QuestionReader:
     """Frames questions with one classifier (whose ``decline_offtopic`` label also tells out-of-domain apart)."""
 
     def __init__(self, kb: KnowledgeBase, classifier: Callable[[], IntentClassifier], rules: ReaderRules,
-                 grounding: Callable[[str], float] | None = None):
+                 grounding: Callable[[str], float] | None = None, fact_match: Callable[[str], float] | None = None):
         self.kb, self._classifier, self.rules, self._grounding = kb, classifier, rules, grounding
+        self._fact_match = fact_match
 
     def read(self, question: str, previous_subject: list[Control] | None = None,
              previous_intent: str | None = None, priors: dict[str, float] | None = None) -> QuestionFrame:
@@ -86,6 +94,9 @@ class QuestionReader:
         alternatives = self._practice_means_requirement(frame, predictions[0])
         if frame.families and not frame.controls and frame.intent in self.rules.family_readings:
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
+        if self._a_fact_answers(frame, priors):
+            frame.asks, frame.alternatives = [Ask(self.rules.fact, FACT_SURE, frame.question)], []
+            return
         if self._ungrounded(frame, parts):
             frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]
             return
@@ -94,6 +105,15 @@ class QuestionReader:
                 and second[0] not in {a.intent for a in frame.asks}):
             alternatives = [Ask(second[0], second[1], frame.question)]
         frame.alternatives = alternatives
+
+    def _a_fact_answers(self, frame: QuestionFrame, priors: dict[str, float]) -> bool:
+        """Whether a program fact is so close to the question (a phrasing of it, nearly) that it answers better
+        than a decline or an evidence-gap reading with no inventory to read."""
+        reading = frame.intent
+        if (self._fact_match is None or frame.controls or reading not in self.rules.fact_beats
+                or (reading == "evidence" and "evidence" in priors)):
+            return False
+        return self._fact_match(frame.question) >= FACT_SURE
 
     def _ungrounded(self, frame: QuestionFrame, parts: list[str]) -> bool:
         """Whether the question is far from every knowledge document. With no in-domain token: below

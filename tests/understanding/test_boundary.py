@@ -120,3 +120,9 @@ def test_in_domain_questions_with_near_miss_words_are_answered(assistant: Any, q
 def test_program_timeline_is_a_fact_not_unknowable(assistant: Any) -> None:
     answer = assistant.ask("When does CMMC phase 3 start?")
     assert not answer.refused and "2027-11-10" in answer.text
+
+
+def test_a_program_fact_that_matches_closely_beats_a_decline(assistant: Any) -> None:
+    answer = assistant.ask("Can DoD waive the CMMC requirement for a contract?")  # read as legal advice alone
+    assert not answer.refused and answer.intent == "fact" and "waive" in answer.text.lower()
+    assert assistant.ask("Will we pass our C3PAO assessment next month?").refused  # no fact is that close
