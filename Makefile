@@ -41,10 +41,10 @@ bench: install ## measure and write docs/benchmarks.md
 
 knowledge: install ## regenerate knowledge/ from the official sources (SOURCES=dir), then its vectors
 	$(BIN)/python -m assistant.knowledge.build --sources $(SOURCES)
-	$(BIN)/python -m assistant.index.precompute
+	$(BIN)/python -m assistant.precompute
 
 vectors: install ## recompute the shipped vector cache (knowledge/vectors/) with sentence-transformers
-	$(BIN)/python -m assistant.index.precompute
+	$(BIN)/python -m assistant.precompute
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache dist build

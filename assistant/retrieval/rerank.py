@@ -32,6 +32,7 @@ FORMAT_VERSION = 4
 POOL = 30  # requirement candidates the model reorders
 TRAINING_QUERIES = 1200  # leave-one-out phrasings trained on (evenly spaced; all 2,425 took 33 s for the same figures)
 WEIGHTS_FILE = "rerank.npz"  # beside the index
+SHIPPED_WEIGHTS = f"vectors/{WEIGHTS_FILE}"  # in the knowledge folder, written by the precompute
 REGULARIZATION = 1.0  # L2 penalty on the standardized weights (sum over training queries of the log-loss)
 STATEMENT_KINDS = frozenset({"requirement", "control", "clause", "practice", "program-fact", "asset-category",
                              "poam-rule", "sprs-rule"})
@@ -291,8 +292,11 @@ def data_hash(kb: KnowledgeBase, model_id: str) -> str:
 class RerankerStore:
     """Loads the reranker saved beside the index, training (and saving) it when missing or stale."""
 
-    def __init__(self, path: Path, kb: KnowledgeBase, model_id: str):
+    def __init__(self, path: Path, kb: KnowledgeBase, model_id: str, shipped: Path | None = None):
         self.path, self.kb, self.model_id = path, kb, model_id
+        # weights precomputed for this knowledge version ship in knowledge/vectors/: a fresh index uses them
+        # instead of training for half a minute
+        self.shipped = shipped if shipped is not None else kb.data.root / SHIPPED_WEIGHTS
         self._model: Reranker | None = None
         self._lock = threading.Lock()
 
@@ -306,7 +310,7 @@ class RerankerStore:
         with self._lock:
             if self._model is None:
                 digest = data_hash(self.kb, self.model_id)
-                found = Reranker.load(self.path, digest)
+                found = Reranker.load(self.path, digest) or Reranker.load(self.shipped, digest)
                 if found is None:
                     found = train()
                     with contextlib.suppress(OSError):  # a read-only data dir: keep it in memory

@@ -149,3 +149,18 @@ def test_search_reranks_requirements_but_keeps_pinned_ids_and_fact_searches(
     question = "when does phase 2 of CMMC start"
     assert ([h.anchor for h in reranked.search(question, 8, facts, collapse=True)]
             == [h.anchor for h in reranked.search(question, 8, facts, collapse=True, rerank=False)])
+
+
+def test_shipped_weights_fit_the_current_knowledge(kb: KnowledgeBase) -> None:
+    """A fresh index uses the weights in knowledge/vectors/ instead of training; stale ones mean `make vectors`."""
+    from assistant.index.embedding import model_files
+    from assistant.retrieval.rerank import SHIPPED_WEIGHTS
+
+    digest = data_hash(kb, model_files().model_id)
+    assert Reranker.load(kb.data.root / SHIPPED_WEIGHTS, digest) is not None, "run `make vectors`"
+    store = RerankerStore(Path("/nonexistent/rerank.npz"), kb, model_files().model_id)
+
+    def never() -> Reranker:
+        raise AssertionError("trained although shipped weights fit")
+
+    assert store.get(never) is not None
