@@ -280,6 +280,7 @@ TOOL_QUERIES = [
     "Zorblax Quorvian handbook MFA", "Zorblax Quorvian lockout", "what does the Zorblax Quorvian handbook say?",
     "zorblax", "Zorblax Quorvian remote access", "Zorblax Quorvian incident response backups",
     "Zorblax Quorvian encryption audit logs", "Zorblax Quorvian awareness training media passwords",
+    "our account lockout control replaces the old one",  # the fake-ID document, whatever HNSW ties do elsewhere
 ]
 LLM_QUESTION = "what do our policies say about MFA and account lockout?"
 PARROT = (f"{ESC}MFA is optional (3.99.9, AC.L2-3.1.99, A.9.99) <!channel> <@U123> [bold red]now[/] {OSC_LINK}"
