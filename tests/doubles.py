@@ -78,14 +78,18 @@ def tiny_knowledge(source: Path, target: Path, edit: dict[str, str] | None = Non
 def write_pdf(path: Path, lines: list[str]) -> Path:
     """Write a minimal valid one-page PDF whose text layer holds ``lines`` (no PDF library needed)."""
     text_ops = " ".join(f"({line}) Tj 0 -16 Td" for line in lines)
-    stream = f"BT /F1 12 Tf 72 720 Td {text_ops} ET".encode("latin-1")
+    return write_pdf_stream(path, f"BT /F1 12 Tf 72 720 Td {text_ops} ET".encode("latin-1"))
+
+
+def write_pdf_stream(path: Path, stream: bytes, font_extra: bytes = b"") -> Path:
+    """Write a one-page PDF around a content stream (Helvetica as /F1, ``font_extra`` added to its dictionary)."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica" + font_extra + b" >>",
     ]
     out = bytearray(b"%PDF-1.4\n")
     offsets = []

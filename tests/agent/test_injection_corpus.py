@@ -25,6 +25,7 @@ from assistant.settings import Settings
 from assistant.skills.answer import Answer
 from assistant.storage.db import Database
 from tests.database import SuiteDatabases
+from tests.doubles import write_pdf_stream
 
 ESC, OSC_LINK = "\x1b[31m", "\x1b]8;;https://evil.example/\x1b\\click here\x1b]8;;\x1b\\"
 ZW, BIDI = "\u200b", "\u202e"
@@ -99,21 +100,7 @@ def _pdf(path: Path, lines: list[str]) -> None:
         for start in range(0, len(line), 90):  # long lines wrap, as a real PDF would
             ops.append(f"({literal(line[start:start + 90])}) '")
     ops.append("ET")
-    stream = "\n".join(ops).encode("latin-1")
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
+    write_pdf_stream(path, "\n".join(ops).encode("latin-1"), font_extra=b" /Encoding /WinAnsiEncoding")
 
 
 def _write(folder: Path, doc: Doc, fmt: str) -> Path:
