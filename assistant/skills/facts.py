@@ -68,10 +68,11 @@ def run(deps: SkillDeps, request: FactRequest) -> Draft:
 
 
 def cited_controls(kb: KnowledgeBase, facts: list[ProgramFact]) -> list[Control]:
-    """The controls and ISO clauses a fact's own citation names ("ISO/IEC 27001:2022, clause 9.3")."""
+    """The controls and ISO clauses a fact's own citation names ("ISO/IEC 27001:2022, clause 9.3"), then those its
+    text names: every requirement an answer shows is cited."""
     found: list[Control] = []
     for fact in facts:
-        where = f"{fact.citation.document} {fact.citation.section}"
+        where = f"{fact.citation.document} {fact.citation.section} {fact.text}"
         typed = [m.text for m in find_id_mentions(where)]
         if "27001" in fact.citation.document:
             typed += [f"clause {n}" for n in re.findall(r"(?<![\d.])(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.])",

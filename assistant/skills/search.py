@@ -22,11 +22,18 @@ class SearchRequest(BaseModel):
 
     query: str = Field(min_length=1, max_length=2000)
     framework: str | None = None
+    enhanced: bool = False  # Level 3 / SP 800-172 named: its enhanced requirements may lead the answer
 
 
 def read(inp: SkillInput) -> SearchRequest:
     """The question, limited to the framework it names alone."""
-    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame))
+    return SearchRequest(query=inp.question, framework=framework_filter(inp.frame), enhanced=asks_enhanced(inp.frame))
+
+
+def asks_enhanced(frame: QuestionFrame) -> bool:
+    """Whether the question is about Level 3 (SP 800-172 or Level 3 named). Most users are held to Level 2, so an
+    enhanced requirement answers a plain question only when nothing at Level 1 or 2 was found."""
+    return 3 in frame.levels or FrameworkId.NIST_800_172.value in frame.frameworks
 
 
 _ALONE = (FrameworkId.ISO_27001_2022, FrameworkId.NIST_800_172, FrameworkId.FAR_52_204_21)
@@ -51,6 +58,8 @@ def run(deps: SkillDeps, request: SearchRequest) -> Draft:
         return finish(deps, [deps.t("common", "no_support", hint="Try naming a control ID or a topic.")], [],
                       tools=["search_controls"], confidence=0.2)
     controls = [(h, c) for h in hits if (c := _control(deps, h)) is not None]
+    if not request.enhanced:
+        controls.sort(key=lambda pair: pair[1].framework == FrameworkId.NIST_800_172)
     if not controls:
         return _passages_only(deps, hits)
     best_hit, best = controls[0]
