@@ -116,15 +116,18 @@ def intent_classifier(real_embedder: Any, kb: KnowledgeBase) -> Any:
 
 @pytest.fixture
 def make_assistant(full_index: IndexManager, kb: KnowledgeBase, intent_classifier: Any) -> Callable[..., Any]:
-    """Build an ``Assistant`` over the full test index for some settings (and optionally an LLM)."""
+    """Build an ``Assistant`` over the full test index and its reranker for some settings (and optionally an LLM)."""
     from assistant.agent import Assistant
     from assistant.retrieval import HybridRetriever
+    from assistant.retrieval.rerank import RerankerStore
     from assistant.storage.db import Database
 
     reader = full_index.open()
+    # the shipped reranker weights, as ``build_assistant`` uses them (they match the knowledge: a test checks)
+    reranker = RerankerStore.beside(full_index.layout.root, kb, full_index.model_id)
 
     def make(settings: Any, llm: Any | None = None) -> Any:
-        return Assistant(settings, kb, lambda: HybridRetriever(kb, reader, full_index.embedder),
+        return Assistant(settings, kb, lambda: HybridRetriever(kb, reader, full_index.embedder, reranker),
                          Database(settings.database_url), llm=llm,
                          classifier=lambda: intent_classifier)
 

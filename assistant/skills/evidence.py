@@ -7,9 +7,18 @@ from datetime import date
 
 from pydantic import BaseModel, Field
 
-from assistant.knowledge import FrameworkId
+from assistant.knowledge import Control, FrameworkId
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, level_of
+from assistant.skills.lookup import methods_line
+from assistant.skills.search import requirement_of
 from assistant.tools import evidence
+from assistant.tools.lookup import get_control
+
+# A requirement leading the search of an evidence question this clearly is what it asks about ("what evidence
+# for MFA?" 0.8, "how do we prove we review logs?" 0.67); generic asks ("which evidence is missing?", "what will a
+# C3PAO ask to see?") stay at or below 0.5 or are led by a program fact.
+TOPIC_SURE = 0.6
+SUBJECTS_SHOWN = 3
 
 
 class EvidenceRequest(BaseModel):
@@ -18,6 +27,8 @@ class EvidenceRequest(BaseModel):
     scope: str | list[str] = "level 2"
     as_of: date | None = None
     max_age_days: int = Field(default=365, ge=1)
+    control_ids: list[str] = Field(default_factory=list, max_length=SUBJECTS_SHOWN)  # named in the question
+    topic: str = Field(default="", max_length=2000)  # the question: with no inventory, what it asks evidence of
 
 
 def read(inp: SkillInput) -> EvidenceRequest:
@@ -25,7 +36,8 @@ def read(inp: SkillInput) -> EvidenceRequest:
     context = inp.deps.context
     scope = context.scope or (inp.frame.families[0] if inp.frame.families else
                               "level 1" if level_of(inp.frame, 2) == 1 else "level 2")
-    return EvidenceRequest(scope=scope, as_of=context.as_of, max_age_days=context.max_age_days)
+    return EvidenceRequest(scope=scope, as_of=context.as_of, max_age_days=context.max_age_days,
+                           control_ids=[c.id for c in inp.frame.controls[:SUBJECTS_SHOWN]], topic=inp.question)
 
 
 def run(deps: SkillDeps, request: EvidenceRequest) -> Draft:
@@ -33,7 +45,8 @@ def run(deps: SkillDeps, request: EvidenceRequest) -> Draft:
     kb, context = deps.kb, deps.context
     items = [evidence.EvidenceItem.model_validate(e.model_dump()) for e in context.evidence] or _stored(deps)
     if not items:
-        return _what_assessors_examine(deps)
+        subjects = _subjects(deps, request)
+        return _examined_for(deps, subjects) if subjects else _what_assessors_examine(deps)
     report = evidence.evidence_gaps(kb, items, request.scope, request.as_of, request.max_age_days,
                                     context.not_applicable_ids)
     not_applicable = [r.requirement for r in report.requirements if r.status == "not-applicable"]
@@ -71,6 +84,31 @@ def _stored(deps: SkillDeps) -> list[evidence.EvidenceItem]:
     _, stored = deps.workspace()
     return [evidence.EvidenceItem(id=i.id, title=i.title, controls=i.controls, collected=i.effective)
             for i in stored]
+
+
+def _subjects(deps: SkillDeps, request: EvidenceRequest) -> list[Control]:
+    """The requirements an evidence question is about: those it names, else the one its words clearly find."""
+    if request.control_ids:
+        return [deps.kb.resolve(i) for i in request.control_ids]
+    hits = deps.search(request.topic, 3, None) if request.topic else []
+    best = requirement_of(deps, hits[0]) if hits and hits[0].score >= TOPIC_SURE else None
+    return [best] if best is not None else []
+
+
+def _examined_for(deps: SkillDeps, subjects: list[Control]) -> Draft:
+    """With no inventory, for the requirements asked about: what NIST SP 800-171A has an assessor examine,
+    interview and test, and the objectives each piece of evidence must address; then how to get one's gaps."""
+    parts: list[str] = []
+    for control in subjects:
+        detail = get_control(deps.kb, control.id)
+        methods = methods_line(detail.examine, detail.interview, detail.test, limit=600)
+        objectives = " · ".join(f"{o.id} {o.text.removeprefix('Determine if ')}" for o in detail.objectives)
+        parts.append(deps.t("evidence", "for_requirement", id=detail.id, title=detail.title,
+                            methods=methods or deps.t("evidence", "no_methods")))
+        parts += [deps.t("lookup", "objectives", objectives=objectives)] if objectives else []
+    parts.append(deps.t("evidence", "no_inventory"))
+    citations = [cite_control(deps.kb, c) for c in subjects]
+    return finish(deps, parts, citations, tools=["get_control"], confidence=0.8, needs_input=True)
 
 
 def _what_assessors_examine(deps: SkillDeps, shown: int = 6) -> Draft:

@@ -57,7 +57,7 @@ def run(deps: SkillDeps, request: SearchRequest) -> Draft:
     if not hits:
         return finish(deps, [deps.t("common", "no_support", hint="Try naming a control ID or a topic.")], [],
                       tools=["search_controls"], confidence=0.2)
-    controls = [(h, c) for h in hits if (c := _control(deps, h)) is not None]
+    controls = [(h, c) for h in hits if (c := requirement_of(deps, h)) is not None]
     if not request.enhanced:
         controls.sort(key=lambda pair: pair[1].framework == FrameworkId.NIST_800_172)
     if not controls:
@@ -80,7 +80,7 @@ def run(deps: SkillDeps, request: SearchRequest) -> Draft:
     return finish(deps, parts, citations, tools=["search_controls"], confidence=0.7)
 
 
-def _control(deps: SkillDeps, hit: Hit) -> Control | None:
+def requirement_of(deps: SkillDeps, hit: Hit) -> Control | None:
     """The requirement a hit stands for (an objective, practice or passage folds into its requirement)."""
     if hit.framework == "company":
         return None

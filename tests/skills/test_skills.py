@@ -119,6 +119,17 @@ def test_evidence_lists_stale_items_by_id(deps: SkillDeps) -> None:
     assert "BADGE-1" in draft.text and "Stale" in draft.text
 
 
+def test_evidence_without_an_inventory_shows_what_is_examined_for_the_requirement_asked_about(
+        deps: SkillDeps) -> None:
+    topical = evidence.run(deps, evidence.EvidenceRequest(topic="What evidence do I need to show for MFA?"))
+    assert [c.id for c in topical.citations] == ["3.5.3"] and topical.needs_input
+    assert "Evidence for 3.5.3" in topical.text and "Examine:" in topical.text and "3.5.3[a]" in topical.text
+    named = evidence.run(deps, evidence.EvidenceRequest(control_ids=["3.13.11"], topic="what proves this?"))
+    assert "Evidence for 3.13.11" in named.text and "cryptographic" in named.text
+    generic = evidence.run(deps, evidence.EvidenceRequest(topic="which evidence is missing?"))
+    assert "What assessors examine most often" in generic.text and "Evidence for" not in generic.text
+
+
 def test_ssp_walks_every_objective(deps: SkillDeps, kb: KnowledgeBase) -> None:
     draft = ssp.run(deps, ssp.SspRequest(control_id="3.5.3"))
     assert all(o.id in draft.text for o in kb.objectives("3.5.3"))
@@ -164,6 +175,15 @@ def test_search_keeps_to_the_framework_or_level_a_question_names_alone(assistant
     assert named("the 800-172 requirement for penetration testing") == "nist-800-172"
     assert named("Do we need MFA for CMMC Level 1?") == "far-52.204-21"
     assert named("Does CMMC Level 2 require MFA?") is None and named("ISO 27001 vs CMMC on MFA") is None
+
+
+def test_search_answers_a_plain_question_with_a_level_2_requirement_before_an_enhanced_one(
+        deps: SkillDeps) -> None:
+    query = "hunt for indicators of compromise and threat actors already inside our network"
+    enhanced = search.run(deps, search.SearchRequest(query=query, enhanced=True))
+    plain = search.run(deps, search.SearchRequest(query=query))
+    assert enhanced.citations[0].id.endswith("e")
+    assert not plain.citations[0].id.endswith("e") and plain.citations[0].id.startswith("3.")
 
 
 def test_sprs_asked_for_a_value_shows_it_without_scoring_it_as_missing(assistant: Any) -> None:
