@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,10 @@ from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_cont
 from assistant.skills.status import stated_status
 from assistant.tools import scoring
 
+# A score the user states ("we scored 95", "our SPRS score is 70", "we're at 88"): a hard number token.
+_STATED_SCORE = re.compile(r"\b(?:scored?|score (?:is|of|was)|sprs (?:is|of)|(?:we'?re|we are|sitting) at|got an?)"
+                           r"\s*(?:an?\s+|of\s+)?(-?\d{1,3})\b(?!\s*(?:days?|%|percent|points? (?:each|per)))", re.I)
+
 
 class PoamRequest(BaseModel):
     """NOT MET / partial requirement IDs, the CMMC level, and the assessment date (for the closeout date)."""
@@ -21,13 +26,22 @@ class PoamRequest(BaseModel):
     not_applicable: list[str] = Field(default_factory=list)
     level: int = Field(default=2, ge=1, le=3)
     as_of: date | None = None
+    stated_score: int | None = Field(default=None, ge=-203, le=110)  # an SPRS score the question states
 
 
 def read(inp: SkillInput) -> PoamRequest:
     """Status as stated (named IDs count as NOT MET), the level named, and the context's date."""
     status = stated_status(inp)
     return PoamRequest(not_met=status.not_met, partial=status.partial, not_applicable=status.not_applicable,
-                       level=level_of(inp.frame, 2), as_of=inp.deps.context.as_of)
+                       level=level_of(inp.frame, 2), as_of=inp.deps.context.as_of,
+                       stated_score=stated_score(inp.question))
+
+
+def stated_score(question: str) -> int | None:
+    """The SPRS score a question states, if it states one within the range a score can take."""
+    found = _STATED_SCORE.search(question)
+    score = int(found.group(1)) if found else None
+    return score if score is not None and -203 <= score <= 110 else None
 
 
 def run(deps: SkillDeps, request: PoamRequest) -> Draft:
@@ -44,7 +58,7 @@ def run(deps: SkillDeps, request: PoamRequest) -> Draft:
     items = [f"• {i.cmmc_id} ({i.points} pt): {'may' if i.allowed else 'may not'} go on a POA&M — {i.reason}"
              for i in result.items]
     if not result.items:
-        return _rules(deps, rule, citation, f"{result.threshold_score:g}")
+        return _rules(deps, rule, citation, f"{result.threshold_score:g}", request.stated_score)
     elif result.conditional_reachable:
         head = deps.t("poam", "reachable", score=result.score, threshold=f"{result.threshold_score:g}")
     else:
@@ -60,12 +74,14 @@ def run(deps: SkillDeps, request: PoamRequest) -> Draft:
     return finish(deps, parts, citations, tools=["poam_eligibility", "sprs_score"], confidence=0.9)
 
 
-def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str) -> Draft:
-    """The POA&M rules of a level when no gap was named: criteria, never-eligible requirements, exceptions,
-    closeout, and that an item on a POA&M still scores as NOT MET."""
+def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str, stated: int | None = None) -> Draft:
+    """The POA&M rules of a level when no gap was named: a stated score against the threshold first, then the
+    criteria, never-eligible requirements, exceptions, closeout, and that an item on a POA&M still scores as
+    NOT MET."""
     kb = deps.kb
     never = [kb.resolve(i) for i in rule.never_on_poam]
-    parts = [deps.t("poam", "rules", threshold=threshold, max_score=kb.sprs.max_score, text=rule.text)]
+    parts = [] if stated is None or rule.level != 2 else [_against_threshold(deps, stated, rule)]
+    parts.append(deps.t("poam", "rules", threshold=threshold, max_score=kb.sprs.max_score, text=rule.text))
     if never:
         parts.append(deps.t("poam", "never", items=", ".join(f"{c.id} {c.title}" for c in never)))
     exceptions = [dict(e) for e in getattr(rule, "exceptions", None) or []]
@@ -79,6 +95,15 @@ def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str) -> Dr
     citations = [citation, closeout, *_closeout_by_citation(deps), *(cite_control(kb, c) for c in cited)]
     return finish(deps, parts, citations,
                   tools=["poam_eligibility"], confidence=0.85)
+
+
+def _against_threshold(deps: SkillDeps, score: int, rule: Any) -> str:
+    """Whether a stated Level 2 score reaches the Conditional threshold, and what that does and doesn't mean."""
+    maximum = deps.kb.sprs.max_score
+    threshold = rule.min_score_ratio * maximum
+    key = "score_meets" if score >= threshold else "score_below"
+    return deps.t("poam", key, score=score, threshold=f"{threshold:g}", ratio=f"{rule.min_score_ratio:.0%}",
+                  max_score=maximum)
 
 
 def closeout_by(deps: SkillDeps, level: int) -> str:

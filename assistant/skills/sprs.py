@@ -14,7 +14,7 @@ from assistant.skills.status import stated_status
 from assistant.tools import scoring
 
 # "how many points is 3.13.11 worth?" asks a value; "we lack 3.13.11, what's our score?" states a gap.
-_VALUE_ASKED = re.compile(r"\b(?:worth|how many points|point values?|weight(?:ed|ing)?|value of|valued)\b", re.I)
+_VALUE_ASKED = re.compile(r"\b(?:worth|points?|pointers?|point values?|weight(?:ed|ing)?|value of|valued)\b", re.I)
 _GAP_STATED = re.compile(r"\b(?:miss(?:ing|es)?|not met|lack(?:ing|s)?|don'?t have|do not have|haven'?t|without|"
                          r"fail(?:s|ed|ing)?|gaps?|not (?:yet )?implemented|our score|we (?:got|scored))\b", re.I)
 

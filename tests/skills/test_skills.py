@@ -104,6 +104,15 @@ def test_poam_closeout_party_and_the_3_13_11_exception(deps: SkillDeps) -> None:
     assert "DCMA DIBCAC" in poam.run(deps, poam.PoamRequest(level=3)).text
 
 
+def test_poam_weighs_a_stated_score_against_the_conditional_threshold(deps: SkillDeps) -> None:
+    assert poam.stated_score("We scored 95 on our self assessment") == 95
+    assert poam.stated_score("our SPRS score is -12") == -12 and poam.stated_score("we have 180 days") is None
+    above = poam.run(deps, poam.PoamRequest(stated_score=95))
+    below = poam.run(deps, poam.PoamRequest(stated_score=70))
+    assert "A score of 95 reaches the Conditional Level 2 threshold of 88" in above.text
+    assert "A score of 70 is below the Conditional Level 2 threshold of 88" in below.text
+
+
 def test_poam_names_each_requirement_and_the_rule(deps: SkillDeps) -> None:
     draft = poam.run(deps, poam.PoamRequest(not_met=["3.5.3"]))
     assert "IA.L2-3.5.3 (5 pt): may not go on a POA&M" in draft.text
