@@ -13,6 +13,7 @@ from assistant.knowledge.models import ProgramFact
 from assistant.retrieval import Hit
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, cite_fact, finish
 from assistant.tools import program
+from assistant.understanding.frame import LEVEL_MENTION, only_level
 
 _SHOWN = 3
 CLOSE = 0.8  # facts whose fused score is at least this share of the best one are shown too
@@ -25,22 +26,40 @@ class FactRequest(BaseModel):
 
     question: str = Field(min_length=1, max_length=2000)
     framework: str | None = Field(default=None, description="when a requirement answers better: search only here")
+    levels: list[int] = Field(default_factory=list, description="CMMC levels named; two or more: a comparison")
 
 
 def read(inp: SkillInput) -> FactRequest:
     """The part of the question this ask came from, and the framework it names alone."""
     from assistant.skills.search import framework_filter
 
-    return FactRequest(question=inp.question, framework=framework_filter(inp.frame))
+    return FactRequest(question=inp.question, framework=framework_filter(inp.frame),
+                       levels=sorted(set(inp.frame.levels)))
 
 
-def find_facts(deps: SkillDeps, question: str) -> list[ProgramFact]:
-    """The facts closest to ``question`` in meaning, best first (keyword match when search finds none)."""
+def find_facts(deps: SkillDeps, question: str, level: int | None = None) -> list[ProgramFact]:
+    """The facts closest to ``question`` in meaning, best first (keyword match when search finds none). With the
+    one ``level`` the question names, a fact titled for another level ("CMMC Level 1 (Self)") comes after the
+    others."""
     by_id = {f"fact:{f.id}": f for f in deps.kb.program_facts}
     hits = [h for h in deps.search(question, 8, "program") if h.anchor in by_id]
     close = [h for h in hits if h.score >= CLOSE * hits[0].score] if hits else []
     facts = [by_id[h.anchor] for h in close]
+    if level is not None:
+        facts.sort(key=lambda f: _other_level(f.title, level))
     return facts[:_SHOWN] or program.program_fact(deps.kb, question)
+
+
+def _other_level(title: str, level: int) -> bool:
+    """Whether a fact's title names CMMC levels, none of them ``level``."""
+    named = {int(m.group(1)) for m in LEVEL_MENTION.finditer(title)}
+    return bool(named) and level not in named
+
+
+def facts_per_level(deps: SkillDeps, question: str, levels: list[int]) -> list[ProgramFact]:
+    """For a question comparing levels, the closest fact to each level's part of it, in level order."""
+    found = [fact for level in levels for fact in find_facts(deps, only_level(question, level), level)[:1]]
+    return list({f.id: f for f in found}.values())
 
 
 def _similarity(hits: list[Hit]) -> float:
@@ -58,7 +77,10 @@ def run(deps: SkillDeps, request: FactRequest) -> Draft:
             from assistant.skills import search
 
             return search.run(deps, search.SearchRequest(query=request.question, framework=request.framework))
-    facts = find_facts(deps, request.question)
+    facts = find_facts(deps, request.question, request.levels[0] if len(request.levels) == 1 else None)
+    if len(request.levels) > 1:
+        compared = facts_per_level(deps, request.question, request.levels)
+        facts = list({f.id: f for f in compared + facts}.values())[:max(_SHOWN, len(compared))]
     if not facts:
         return finish(deps, [deps.t("common", "no_support", hint="Try naming the clause, level or assessment.")],
                       [], tools=["program_fact"], confidence=0.2)

@@ -37,7 +37,7 @@ _OTHER_STANDARDS = re.compile(
     r"\b(?:gdpr|ccpa|cpra|hipaa|hitrust|pci[ -]?dss|soc ?[123]|ssae ?1[68]|nis ?2|dora|eu ai act|ai act|sbir|sttr|"
     r"nispom|32 cfr (?:part )?117|sarbanes|sox|glba|ferpa|coppa|as ?9100|iso(?:/iec)? ?(?:9001|14001|42001|27701|"
     r"22301|20000|45001|13485))\b", re.I)
-_LEVEL = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
+LEVEL_MENTION = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w.])")
 _DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|and for|also|then)\b|^\s*(for|in)\s+(iso|cmmc|nist)",
@@ -100,6 +100,12 @@ class QuestionFrame:
         return framework in self.frameworks
 
 
+def only_level(text: str, level: int) -> str:
+    """``text`` with every mention of a CMMC level other than ``level`` removed ("Level 1, Level 2 and Level 3"
+    → "Level 1, and"): the part of a comparison that is about one level."""
+    return LEVEL_MENTION.sub(lambda m: m.group(0) if m.group(1) == str(level) else "", text)
+
+
 def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control] | None = None,
                 previous_intent: str | None = None) -> QuestionFrame:
     """Every hard token of ``question``; a follow-up ("and for ISO?") inherits the previous subject."""
@@ -111,7 +117,7 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
     return QuestionFrame(
         question=question, controls=controls, unknown_ids=unknown,
         frameworks=[fw for fw, pattern in _FRAMEWORK_NAMES.items() if pattern.search(question)],
-        levels=[int(m.group(1)) for m in _LEVEL.finditer(without_ids)],
+        levels=[int(m.group(1)) for m in LEVEL_MENTION.finditer(without_ids)],
         numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
         dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
         asset=question.strip(), families=_families(kb, without_ids), follow_up=follow_up,

@@ -149,6 +149,16 @@ def test_fact_is_retrieved_by_meaning_with_its_citation(deps: SkillDeps) -> None
     assert draft.citations and all(c.kind == "rule" for c in draft.citations)
 
 
+def test_fact_comparing_levels_gives_one_fact_per_level(deps: SkillDeps) -> None:
+    from assistant.understanding.frame import only_level
+
+    assert only_level("Level 1, Level 2 and L3?", 2) == ", Level 2 and ?"
+    draft = facts.run(deps, facts.FactRequest(question="How do CMMC Level 1, Level 2 and Level 3 differ?",
+                                              levels=[1, 2, 3]))
+    shown = [c.id for c in draft.citations if c.id.startswith("fact:")]
+    assert len(shown) >= 3 and all(any(f"level-{n}" in i for i in shown) for n in (1, 2, 3))
+
+
 def test_recommend_and_search_and_decline(deps: SkillDeps) -> None:
     both = recommend.run(deps, recommend.RecommendRequest(
         situation="we bid on DoD contracts with CUI and our banking customers ask for ISO 27001"))
