@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+import yaml
+
 from assistant.knowledge import FrameworkId, KnowledgeBase, Provenance, Relationship
+from assistant.knowledge.paths import knowledge_dir
 
 
 def test_ids_are_unique_within_each_framework(kb: KnowledgeBase) -> None:
@@ -131,6 +134,21 @@ def test_program_fact_questions_are_plenty_and_each_names_one_fact(kb: Knowledge
         for question in fact.questions:
             owners.setdefault(question.lower().strip(), []).append(fact.id)
     assert not {q: ids for q, ids in owners.items() if len(ids) > 1}
+
+
+def test_every_authored_program_facts_file_is_shipped(kb: KnowledgeBase) -> None:
+    """Each ``program_facts*.yaml`` (program_facts_topics.yaml included) reaches the built knowledge base unchanged,
+    and the files rewritten for varied phrasings keep at least nine questions per fact."""
+    shipped = {f.id: f for f in kb.program_facts}
+    paths = sorted((knowledge_dir() / "authored").glob("program_facts*.yaml"))
+    assert "program_facts_topics.yaml" in {p.name for p in paths}
+    for path in paths:
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8")):
+            fact = shipped.get(entry["id"])
+            assert fact is not None, f"{path.name}: {entry['id']} is not in the built knowledge base"
+            assert fact.questions == entry["questions"] and fact.citation.document, entry["id"]
+            if path.name in {"program_facts.yaml", "program_facts_cfr170.yaml", "program_facts_topics.yaml"}:
+                assert len(fact.questions) >= 9, entry["id"]
 
 
 def test_program_facts_on_32_cfr_170_cite_its_paragraphs(kb: KnowledgeBase) -> None:
