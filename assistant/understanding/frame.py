@@ -40,6 +40,7 @@ _OTHER_STANDARDS = re.compile(
 LEVEL_MENTION = re.compile(r"\b(?:level|lvl|l)\s*-?\s*([123])\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w.])")
 _DATE = re.compile(r"\b(20\d\d)-(\d\d)-(\d\d)\b")
+_DOMAINS_ASKED = re.compile(r"\b(?:domains|families)\b", re.I)  # "which domains does Level 1 cover?"
 _FOLLOW_UP = re.compile(r"^\s*(and|what about|how about|same for|and for|also|then)\b|^\s*(for|in)\s+(iso|cmmc|nist)",
                         re.I)
 
@@ -66,6 +67,7 @@ class QuestionFrame:
     dates: list[date] = field(default_factory=list)
     asset: str = ""
     families: list[str] = field(default_factory=list)  # 800-171 family IDs named ("SC", "Access Control", "3.13")
+    domains_asked: bool = False  # the question asks about domains or families in the plural
     regulations: list[str] = field(default_factory=list)  # in-domain regulations cited by number ("FAR 52.204-21")
     practices: list[str] = field(default_factory=list)  # 800-171 requirements of the practices named ("MFA", "BYOD")
     asks: list[Ask] = field(default_factory=list)
@@ -121,6 +123,7 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
         numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
         dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
         asset=question.strip(), families=_families(kb, without_ids), follow_up=follow_up,
+        domains_asked=bool(_DOMAINS_ASKED.search(without_ids)),
         previous_intent=previous_intent, regulations=_regulations(question), practices=_practices(kb, without_ids),
     )
 

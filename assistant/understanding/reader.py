@@ -91,8 +91,11 @@ class QuestionReader:
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
-        alternatives = self._practice_means_requirement(frame, predictions[0])
-        if frame.families and not frame.controls and frame.intent in self.rules.family_readings:
+        # "which domains does Level 1 cover?" lists them even when a practice word ("self-assessment") appears; a
+        # family named ("risk assessment") is listed only when no practice turned the question into a requirement
+        domains = frame.domains_asked and not frame.controls and frame.intent in self.rules.family_readings
+        alternatives = [] if domains else self._practice_means_requirement(frame, predictions[0])
+        if domains or (frame.families and not frame.controls and frame.intent in self.rules.family_readings):
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
         if self._a_fact_answers(frame, priors):
             frame.asks, frame.alternatives = [Ask(self.rules.fact, FACT_SURE, frame.question)], []

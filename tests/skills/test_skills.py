@@ -8,7 +8,20 @@ import pytest
 
 from assistant.agent.prompts import load_yaml
 from assistant.knowledge import KnowledgeBase, UnknownControlError
-from assistant.skills import crosswalk, decline, evidence, facts, lookup, poam, recommend, scoping, search, sprs, ssp
+from assistant.skills import (
+    crosswalk,
+    decline,
+    evidence,
+    facts,
+    family,
+    lookup,
+    poam,
+    recommend,
+    scoping,
+    search,
+    sprs,
+    ssp,
+)
 from assistant.skills.base import SkillDeps
 from assistant.skills.registry import EVAL_KINDS, SKILLS, intent_labels, skill_for
 from assistant.understanding import parse_context
@@ -176,6 +189,17 @@ def test_family_lists_its_requirements_at_a_level(deps: SkillDeps) -> None:
     assert "16 requirement(s) at CMMC Level 2" in draft.text and "SC.L2-3.13.16" in draft.text
     level1 = family.run(deps, family.FamilyRequest(family="Access Control", level=1))
     assert "AC.L1-b.1.i" in level1.text and "4 requirement(s)" in level1.text
+
+
+def test_family_without_a_family_lists_the_domains_of_the_level(deps: SkillDeps) -> None:
+    draft = family.run(deps, family.FamilyRequest(level=1))
+    assert "CMMC Level 1 covers 6 domains, 15 practices" in draft.text
+    assert {c.id.split(".")[0] for c in draft.citations} == {"AC", "IA", "MP", "PE", "SC", "SI"}
+
+
+def test_a_question_about_domains_lists_them_even_when_a_practice_word_appears(assistant: Any) -> None:
+    answer = assistant.ask("Which domains are a part of a Level 1 Self-Assessment?")
+    assert answer.intent == "family" and "6 domains" in answer.text
 
 
 def test_a_named_family_is_read_from_the_question(assistant: Any) -> None:
