@@ -151,11 +151,15 @@ class QuestionReader:
             # and the company's own documents)
             frame.asks = [Ask(self.rules.finder, search, first.text), *frame.asks[1:]]
             return [first]
-        frame.controls = [c for c in (self.kb.try_resolve(i) for i in frame.practices[:PRACTICE_REQUIREMENTS]) if c]
+        frame.controls = self._practice_requirements(frame)
         if not frame.controls:
             return []
         frame.asks = [Ask(self.rules.lookup, first.confidence, first.text), *frame.asks[1:]]
         return [first]
+
+    def _practice_requirements(self, frame: QuestionFrame) -> list[Control]:
+        """The requirements the lexicon lists first for the practice the question names ("MFA" → 3.5.3)."""
+        return [c for c in (self.kb.try_resolve(i) for i in frame.practices[:PRACTICE_REQUIREMENTS]) if c]
 
     def _named_ids_win(self, frame: QuestionFrame, asks: list[Ask]) -> list[Ask]:
         first = asks[0]
@@ -165,8 +169,11 @@ class QuestionReader:
             if asks[0].intent == self.rules.lookup and _asked_in_another_framework(frame):
                 # "what does NIST 800-171 AU-3 require?": an 800-53 ID read in 800-171 terms is a crosswalk
                 asks = [Ask(self.rules.crosswalk, asks[0].confidence, asks[0].text), *asks[1:]]
+        elif first.intent in self.rules.need_controls and (named := self._practice_requirements(frame)):
+            # "draft the SSP narrative for our MFA": the practice named is the requirement the reading needs
+            frame.controls = named
         elif first.intent in self.rules.need_controls:
-            # "which ISO controls cover MFA?": find the requirement first, then map it
+            # "which ISO controls cover it when admins share one login?": find the requirement first, then map it
             finder = Ask(self.rules.finder, first.confidence, first.text)
             asks = [finder] + ([first] if first.intent != self.rules.lookup else []) + asks[1:]
         return _unique(asks)

@@ -85,6 +85,13 @@ def test_a_named_practice_is_answered_by_its_requirement_with_the_fact_second(kb
     assert sure.intent == "scoping" and not sure.controls
 
 
+def test_a_reading_that_needs_a_control_takes_the_named_practice_requirement(kb: KnowledgeBase) -> None:
+    mapped = _reader(kb, {"crosswalk": 0.7, "search": 0.3}).read("which ISO 27001 controls cover our MFA?")
+    assert mapped.intent == "crosswalk" and [c.id for c in mapped.controls] == ["3.5.3"]
+    unnamed = _reader(kb, {"crosswalk": 0.7, "search": 0.3}).read("which ISO controls cover what our admins do?")
+    assert unnamed.intent == "search" and not unnamed.controls
+
+
 def test_an_800_53_id_asked_in_800_171_terms_is_a_crosswalk(kb: KnowledgeBase) -> None:
     reader = _reader(kb, {"lookup": 0.6, "search": 0.4})
     assert reader.read("What audit content does NIST 800-171 AU-3 require?").intent == "crosswalk"
