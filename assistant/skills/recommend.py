@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_fact, finish
-from assistant.skills.facts import find_facts
+from assistant.knowledge.models import ProgramFact
+from assistant.skills.answer import Citation
+from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, cite_fact, finish
+from assistant.skills.facts import cited_controls, find_facts
 from assistant.tools import recommend
 
 
@@ -27,13 +29,18 @@ def run(deps: SkillDeps, request: RecommendRequest) -> Draft:
         related = find_facts(deps, request.situation)
         parts = [f"*{f.title}:* {f.text}" for f in related[:2]]
         parts.append(deps.t("recommend", "undecided", questions=" ".join(result.missing_facts)))
-        return finish(deps, parts, [cite_fact(f) for f in related[:2]], tools=["recommend_path", "program_fact"],
+        return finish(deps, parts, _cite(deps, related[:2]), tools=["recommend_path", "program_fact"],
                       confidence=0.4, needs_input=not related)
     parts = [deps.t("recommend", "path", path=result.path), " ".join(result.reasons)]
     parts += [f"• *{f.title}:* {f.text}" for f in result.facts]
     if result.missing_facts:
         parts.append("*To confirm:* " + " ".join(result.missing_facts))
-    return finish(deps, parts, [cite_fact(f) for f in result.facts], tools=["recommend_path"], confidence=0.8)
+    return finish(deps, parts, _cite(deps, result.facts), tools=["recommend_path"], confidence=0.8)
+
+
+def _cite(deps: SkillDeps, facts: list[ProgramFact]) -> list[Citation]:
+    """Each fact shown, then the requirements and clauses those facts name."""
+    return [cite_fact(f) for f in facts] + [cite_control(deps.kb, c) for c in cited_controls(deps.kb, facts)]
 
 
 SKILL = Skill(
