@@ -101,8 +101,8 @@ def poam_rules(root: Path, authored: Path) -> PoamRules:
         closeout_days=raw["closeout"]["window_days"],
         closeout_text=(
             "A POA&M closeout assessment checks only the requirements that were NOT MET; the POA&M must be "
-            f"closed within {raw['closeout']['window_days']} days of the Conditional status, or the "
-            "Conditional status expires."
+            f"closed within {raw['closeout']['window_days']} days of the Conditional CMMC Status Date (the date the "
+            "Conditional status is recorded, not the first day of the assessment), or the Conditional status expires."
         ),
         closeout_citation=Citation(document="32 CFR 170.21", section="(b); CMMC Assessment Guide Level 2 v2.13"),
         closeout_by=src.validate_entries(ClosingParty, closing["closeout_by"], "poam_closeout.yaml"),
