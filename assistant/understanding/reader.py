@@ -29,7 +29,11 @@ DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5, "foreign": 0.2}
 FACT_SURE = 0.78
 COPYRIGHT = "decline_copyright"
 COPYRIGHT_MIN = 0.7  # with an ID named; bare "ISO 27001 clause 6.1.3" reads about 0.55, "copy it verbatim" 0.8+
-WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65}
+# With a framework named, every decline reason but copyright needs more than the bare bar: questions about the
+# program's own rules are phrased like legal advice ("can the government assess us again?") or like a matter of
+# another company ("does our prime have to flow CMMC down?"). Dev: framework-named legal and private declines
+# read 0.94-1.0, the answerable look-alikes at most 0.64.
+WITH_FRAMEWORK = {"decline_offtopic": 0.65, "decline_unknowable": 0.65, "decline_legal": 0.7, "decline_private": 0.7}
 GROUNDING_FLOOR = 0.42  # without any in-domain token, a question this far from every document is declined
 TOPIC_READINGS = 3  # a named practice turns the top reading into its requirement when search is among this many
 TOPIC_SURE = 0.9  # a reading this sure is kept even when a practice is named ("is our RMM tool in scope?")

@@ -65,7 +65,11 @@ def test_how_sure_a_decline_must_be_depends_on_evidence() -> None:
     hunch = {"decline_offtopic": 0.6, "fact": 0.4}
     assert _reordered(hunch, "none") == "decline_offtopic"
     assert _reordered(hunch, "framework") == "fact"  # CMMC named: out of domain needs 0.65
-    assert _reordered({"decline_legal": 0.6, "fact": 0.4}, "framework") == "decline_legal"
+    assert _reordered({"decline_legal": 0.6, "fact": 0.4}, "none") == "decline_legal"
+    # a rule of the named program asked like legal advice or about another company is answered on a hunch
+    assert _reordered({"decline_legal": 0.64, "fact": 0.36}, "framework") == "fact"
+    assert _reordered({"decline_private": 0.6, "scoping": 0.4}, "framework") == "scoping"
+    assert _reordered({"decline_legal": 0.9, "fact": 0.1}, "framework") == "decline_legal"
     assert _reordered({"search": 0.55, "decline_offtopic": 0.3, "decline_legal": 0.15}, "none") == "search"
 
 
