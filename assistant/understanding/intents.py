@@ -74,7 +74,24 @@ def load_phrasings(path: Path) -> dict[str, list[str]]:
     empty = [str(label) for label, phrasings in raw.items() if not phrasings]
     if empty:
         raise ValueError(f"{path}: labels without phrasings: {', '.join(empty)}")
-    return {str(label): [str(p) for p in phrasings] for label, phrasings in raw.items()}
+    loaded = {str(label): [str(p) for p in phrasings] for label, phrasings in raw.items()}
+    repeated = _repeated(loaded)
+    if repeated:  # a repeat weighs twice in training, or teaches two labels for one text
+        raise ValueError(f"{path}: phrasings listed more than once: {'; '.join(repeated[:5])}")
+    return loaded
+
+
+def _repeated(phrasings: dict[str, list[str]]) -> list[str]:
+    """Phrasings that appear more than once, within one label or across labels (case and spacing ignored)."""
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for texts in phrasings.values():
+        for text in texts:
+            key = " ".join(text.lower().split())
+            if key in seen:
+                repeated.append(text)
+            seen.add(key)
+    return repeated
 
 
 SCENARIOS_PER_CONTROL = 2  # scenario phrasings of each control borrowed as "find the requirement" examples

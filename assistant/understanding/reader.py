@@ -28,7 +28,11 @@ DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5, "foreign": 0.2}
 # declined stays at or below 0.77; fact questions read as declines reach 0.62-0.91)
 FACT_SURE = 0.78
 COPYRIGHT = "decline_copyright"
-COPYRIGHT_MIN = 0.7  # with an ID named; bare "ISO 27001 clause 6.1.3" reads about 0.55, "copy it verbatim" 0.8+
+# The copyright reading alone must reach this (other decline readings don't add to it): a request for the text
+# ("quote 9.2 verbatim" 0.74, "paste the exact wording of A.5.15" 0.72) is sure; questions that only name ISO
+# ("can we exclude Annex A controls?" 0.48, "list all 93 Annex A controls" 0.61, IDs and titles are ours to give)
+# are answered.
+COPYRIGHT_MIN = 0.65
 # With a framework named, every decline reason but copyright needs more than the bare bar: questions about the
 # program's own rules are phrased like legal advice ("can the government assess us again?") or like a matter of
 # another company ("does our prime have to flow CMMC down?"). Dev: framework-named legal and private declines
@@ -209,7 +213,8 @@ def _answer_unless_sure_to_decline(prediction: Prediction, evidence: str) -> Pre
     if evidence == "framework":
         bar = WITH_FRAMEWORK.get(declines[0][0], bar)
     if declines[0][0] == COPYRIGHT:  # "copy clause 6.1.2 word for word" names an ID by nature
-        bar = min(bar, COPYRIGHT_MIN)
+        sure = declines[0][1] >= COPYRIGHT_MIN
+        return Prediction(declines + answering) if sure else Prediction(answering + declines)
     # all decline readings count together ("is it a guess or legal advice?" is a decline either way)
     if sum(p for _, p in declines) >= bar:
         return Prediction(declines + answering)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from assistant.agent.prompts import prompts_dir
 from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.safe_yaml import load_yaml_file, load_yaml_text
 from assistant.understanding import ContextError, parse_context
@@ -86,6 +87,16 @@ def test_not_met_with_notes_is_answered(assistant: Any) -> None:
 def test_future_dates_get_a_note() -> None:
     context = parse_context({"as_of": "2999-01-01", "evidence": [{"id": "E1", "collected": "2999-06-01"}]})
     assert any("future" in n for n in context.notes) and any("E1" in n for n in context.notes)
+
+
+def test_a_phrasing_listed_twice_is_a_data_error(tmp_path: Path) -> None:
+    from assistant.understanding.intents import load_phrasings
+
+    data = tmp_path / "intents.yaml"
+    data.write_text('fact: ["when is the deadline?"]\nsearch: ["When is  the deadline?"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="more than once: When is  the deadline"):
+        load_phrasings(data)
+    assert load_phrasings(prompts_dir() / "intents.yaml")  # the shipped data has no repeats
 
 
 def test_yaml_bombs_and_deep_nesting_are_refused(tmp_path: Path) -> None:
