@@ -59,8 +59,9 @@ class Assistant:
         self._classifier = classifier or store.get
         self._probe: GroundingProbe | None = None
         self._fact_probe: GroundingProbe | None = None
+        self._requirement_probe: GroundingProbe | None = None
         self.reader = QuestionReader(kb, self._classifier, reader_rules(), grounding=self._grounding,
-                                     fact_match=self._fact_match)
+                                     fact_match=self._fact_match, requirement_match=self._requirement_match)
 
     # ---- public ------------------------------------------------------------------------------
 
@@ -157,6 +158,12 @@ class Assistant:
         if self._fact_probe is None:
             self._fact_probe = self._probe_over(lambda anchor: anchor.startswith("fact:"))
         return self._fact_probe.score(question) if self._fact_probe is not None else 0.0
+
+    def _requirement_match(self, question: str) -> float:
+        """Best similarity of the question to a requirement's documents (text, objectives, phrasings, lexicon)."""
+        if self._requirement_probe is None:
+            self._requirement_probe = self._probe_over(lambda anchor: self.kb.try_resolve(anchor) is not None)
+        return self._requirement_probe.score(question) if self._requirement_probe is not None else 0.0
 
     def _probe_over(self, keep: Callable[[str], bool]) -> GroundingProbe | None:
         from assistant.index.documents import knowledge_documents

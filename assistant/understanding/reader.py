@@ -27,6 +27,13 @@ DECLINE_MIN = {"strong": 0.85, "framework": 0.55, "none": 0.5, "foreign": 0.2}
 # Best similarity to a program fact's documents above which the fact answers (dev: every question that must be
 # declined stays at or below 0.77; fact questions read as declines reach 0.62-0.91)
 FACT_SURE = 0.78
+# A program fact also answers a question read as a requirement search or a lookup of a practice it names (not an
+# ID) when the fact is close and closer than every requirement document by a margin: the question asks a rule of
+# the program (how long, who, when, whether), not what a requirement says. Declines keep the stricter FACT_SURE
+# (dev: "will we pass our C3PAO assessment?" is as close to a fact, and as far from requirements, as fact
+# questions read as declines). Calibrated on the dev suites' fact, lookup, search and refusal cases.
+FACT_CLOSE = 0.80
+FACT_MARGIN = 0.255  # dev: fact questions read as lookups +0.26-0.35; the nearest requirement one +0.252
 COPYRIGHT = "decline_copyright"
 # The copyright reading alone must reach this (other decline readings don't add to it): a request for the text
 # ("quote 9.2 verbatim" 0.74, "paste the exact wording of A.5.15" 0.72) is sure; questions that only name ISO
@@ -64,15 +71,19 @@ class ReaderRules:
     # readings a program fact that matches the question very closely answers better ("Can DoD waive CMMC?" reads
     # as legal advice; "how long must we keep assessment evidence?" as an evidence-gap request)
     fact_beats: frozenset[str] = frozenset({"decline_legal", "decline_unknowable", "decline_offtopic", "evidence"})
+    # readings a fact beats when it is closer to the question than any requirement (``FACT_MARGIN``)
+    # ("how long must we keep disk images after reporting an incident?" reads as a lookup of incident response)
+    fact_rivals: frozenset[str] = frozenset({"search", "lookup"})
 
 
 class QuestionReader:
     """Frames questions with one classifier (whose ``decline_offtopic`` label also tells out-of-domain apart)."""
 
     def __init__(self, kb: KnowledgeBase, classifier: Callable[[], IntentClassifier], rules: ReaderRules,
-                 grounding: Callable[[str], float] | None = None, fact_match: Callable[[str], float] | None = None):
+                 grounding: Callable[[str], float] | None = None, fact_match: Callable[[str], float] | None = None,
+                 requirement_match: Callable[[str], float] | None = None):
         self.kb, self._classifier, self.rules, self._grounding = kb, classifier, rules, grounding
-        self._fact_match = fact_match
+        self._fact_match, self._requirement_match = fact_match, requirement_match
 
     def read(self, question: str, previous_subject: list[Control] | None = None,
              previous_intent: str | None = None, priors: dict[str, float] | None = None) -> QuestionFrame:
@@ -88,6 +99,7 @@ class QuestionReader:
         return frame
 
     def _classify(self, frame: QuestionFrame, priors: dict[str, float]) -> None:
+        named = bool(frame.controls)  # IDs in the question (a practice's requirement is added below)
         parts = clauses(frame.question)
         predictions = [p.reweighted(priors) for p in
                        self._classifier().predict([frame.question] + (parts if len(parts) > 1 else []))]
@@ -105,8 +117,9 @@ class QuestionReader:
         alternatives = [] if domains else self._practice_means_requirement(frame, predictions[0])
         if domains or (frame.families and not frame.controls and frame.intent in self.rules.family_readings):
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
-        if self._a_fact_answers(frame, priors):
+        if not named and self._a_fact_answers(frame, priors):
             frame.asks, frame.alternatives = [Ask(self.rules.fact, FACT_SURE, frame.question)], []
+            frame.controls = []  # a practice's requirement the lexicon put in does not answer a program rule
             return
         if self._ungrounded(frame, parts):
             frame.asks = [Ask(self.rules.offtopic, 0.6, frame.question)]
@@ -118,13 +131,21 @@ class QuestionReader:
         frame.alternatives = alternatives
 
     def _a_fact_answers(self, frame: QuestionFrame, priors: dict[str, float]) -> bool:
-        """Whether a program fact is so close to the question (a phrasing of it, nearly) that it answers better
-        than a decline or an evidence-gap reading with no inventory to read."""
+        """Whether a program fact answers better than the reading: one so close to the question (a phrasing of
+        it, nearly) that it beats a decline or an evidence-gap reading with no inventory to read, or one close to
+        the question and closer than every requirement document by ``FACT_MARGIN`` (a program rule asked, where
+        the reading is a requirement search or lookup)."""
         reading = frame.intent
-        if (self._fact_match is None or frame.controls or reading not in self.rules.fact_beats
-                or (reading == "evidence" and "evidence" in priors)):
+        if self._fact_match is None or (reading == "evidence" and "evidence" in priors):
             return False
-        return self._fact_match(frame.question) >= FACT_SURE
+        beats, rivals = reading in self.rules.fact_beats, reading in self.rules.fact_rivals
+        if not (beats or rivals):
+            return False
+        fact = self._fact_match(frame.question)
+        if beats and fact >= FACT_SURE:
+            return True
+        return (rivals and self._requirement_match is not None and fact >= FACT_CLOSE
+                and fact - self._requirement_match(frame.question) >= FACT_MARGIN)
 
     def _ungrounded(self, frame: QuestionFrame, parts: list[str]) -> bool:
         """Whether the question is far from every knowledge document. With no in-domain token: below

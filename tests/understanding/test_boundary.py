@@ -11,7 +11,14 @@ import pytest
 from assistant.knowledge import KnowledgeBase
 from assistant.understanding.frame import read_tokens
 from assistant.understanding.intents import IntentClassifier, Prediction
-from assistant.understanding.reader import QuestionReader, ReaderRules, _answer_unless_sure_to_decline
+from assistant.understanding.reader import (
+    FACT_CLOSE,
+    FACT_MARGIN,
+    FACT_SURE,
+    QuestionReader,
+    ReaderRules,
+    _answer_unless_sure_to_decline,
+)
 
 LABELS = ["crosswalk", "decline_legal", "decline_offtopic", "decline_unknowable", "fact", "lookup", "scoping",
           "search"]
@@ -137,3 +144,30 @@ def test_a_program_fact_that_matches_closely_beats_a_decline(assistant: Any) -> 
     answer = assistant.ask("Can DoD waive the CMMC requirement for a contract?")  # read as legal advice alone
     assert not answer.refused and answer.intent == "fact" and "waive" in answer.text.lower()
     assert assistant.ask("Will we pass our C3PAO assessment next month?").refused  # no fact is that close
+
+
+def _fact_reader(kb: KnowledgeBase, probabilities: dict[str, float], fact: float, requirement: float) -> QuestionReader:
+    """A reader whose fact and requirement similarities are fixed."""
+    classifier = _fixed(probabilities)
+    return QuestionReader(kb, lambda: classifier, RULES, grounding=lambda _text: 0.9,
+                          fact_match=lambda _text: fact, requirement_match=lambda _text: requirement)
+
+
+@pytest.mark.parametrize(("probabilities", "fact", "requirement", "intent"), [
+    ({"search": 0.7, "fact": 0.3}, FACT_CLOSE + 0.01, FACT_CLOSE + 0.01 - FACT_MARGIN, "fact"),  # a program rule
+    ({"search": 0.7, "fact": 0.3}, FACT_CLOSE + 0.01, FACT_CLOSE, "search"),  # a requirement is as close
+    ({"search": 0.7, "fact": 0.3}, FACT_CLOSE - 0.01, 0.0, "search"),  # no fact close enough
+    ({"decline_legal": 0.9, "fact": 0.1}, FACT_SURE + 0.01, 1.0, "fact"),  # nearly a phrasing of a fact
+    ({"decline_legal": 0.9, "fact": 0.1}, FACT_SURE - 0.01, 0.0, "decline_legal"),  # a decline needs FACT_SURE
+    ({"scoping": 0.9, "fact": 0.1}, 0.99, 0.0, "scoping"),  # not a reading a fact competes with
+])
+def test_a_close_fact_beats_a_requirement_reading_by_a_margin(kb: KnowledgeBase, probabilities: dict[str, float],
+                                                             fact: float, requirement: float, intent: str) -> None:
+    frame = _fact_reader(kb, probabilities, fact, requirement).read("how long do we keep images after an incident?")
+    assert frame.intent == intent
+    assert frame.controls == [] or intent != "fact"
+
+
+def test_a_named_id_is_never_overruled_by_a_fact(kb: KnowledgeBase) -> None:
+    frame = _fact_reader(kb, {"lookup": 0.9, "fact": 0.1}, 0.99, 0.0).read("what does 3.6.2 require?")
+    assert frame.intent == "lookup" and [c.id for c in frame.controls] == ["3.6.2"]
