@@ -7,7 +7,7 @@ import re
 from pydantic import BaseModel, Field
 
 from assistant.knowledge import KnowledgeBase
-from assistant.knowledge.models import Passage
+from assistant.knowledge.models import Passage, ProgramFact
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_fact, cite_passage, finish, level_of
 from assistant.skills.facts import find_facts
@@ -16,6 +16,15 @@ from assistant.tools import scoping, scoping_facts
 # "do we need an SSP / inventory / network diagram for ...": a question about documentation, not one asset
 _DOCS_QUESTION = re.compile(r"\b(?:document(?:ation|ed)?|ssp|system security plan|asset inventory|inventory|"
                             r"network diagram|diagram)\b", re.I)
+
+# Scoping rules are program facts of these topics (knowledge/authored/program_facts*.yaml), found by similarity
+# of the question to their phrasings. How close a rule must be (dense cosine of its best document) to answer:
+RULE_TOPICS = frozenset({"scoping", "external-providers", "esp"})
+RULE_ALONE = 0.55  # no asset is described: the question asks the rule
+RULE_OVER_BRANCHES = 0.68  # an asset is named but nothing decides it: the rule first, then the branches
+RULE_NOTE = 0.8  # an asset is placed: a rule this close to the question is added after the verdict
+_RULES_SHOWN = 2
+_RULES_CLOSE = 0.8  # a second rule is shown when its fused score is this share of the first one's
 
 _HEADINGS = {"CUI Asset": "CUI Assets", "Security Protection Asset": "Security Protection Assets",
              "Contractor Risk Managed Asset": "Contractor Risk Managed Assets",
@@ -57,6 +66,9 @@ def run(deps: SkillDeps, request: ScopingRequest) -> Draft:
     result = scoping.assess(kb, request.description, request.level, overrides)
     if not result.assets and result.facts.asset_class is None and _DOCS_QUESTION.search(request.description):
         return _documentation(deps, request.level)
+    rules, closeness = scoping_rules(deps, request.description)
+    if rules and _asks_rule(result, closeness):
+        return _rule_answer(deps, request, rules, result)
     results = result.assets or [result]
     parts: list[str] = []
     citations: list[Citation] = []
@@ -66,6 +78,9 @@ def run(deps: SkillDeps, request: ScopingRequest) -> Draft:
         body, cites = _render(deps, request, item)
         parts += body
         citations += [c for c in cites if c.id not in {x.id for x in citations}]
+    if rules and closeness >= (RULE_ALONE if _no_asset(result) else RULE_NOTE):
+        parts += [deps.t("scoping", "rule_note", title=f.title, text=f.text) for f in rules[:1]]
+        citations += [cite_fact(f) for f in rules[:1]]
     if request.mentions_iso:
         parts.append(deps.t("scoping", "iso", text=" ".join(scoping.iso_scope_guidance(kb))))
     decided = [r for r in results if r.category]
@@ -107,6 +122,41 @@ def _render(deps: SkillDeps, request: ScopingRequest, result: scoping.ScopingRes
     if result.facts.cloud_or_external_service and category == "CUI Asset":
         citations += [cite_fact(f) for f in kb.program_facts if f.id == "dfars-7012-cloud"]
     return parts, citations
+
+
+def scoping_rules(deps: SkillDeps, question: str) -> tuple[list[ProgramFact], float]:
+    """The scoping rules closest to ``question`` (best first) and how close the best one is (cosine)."""
+    by_id = {f"fact:{f.id}": f for f in deps.kb.program_facts if f.topic in RULE_TOPICS}
+    hits = [h for h in deps.search(question, 8, "program") if h.anchor in by_id]
+    if not hits:
+        return [], 0.0
+    close = [h for h in hits if h.score >= _RULES_CLOSE * hits[0].score][:_RULES_SHOWN]
+    return [by_id[h.anchor] for h in close], hits[0].breakdown.dense_similarity or 0.0
+
+
+def _no_asset(result: scoping.ScopingResult) -> bool:
+    """The description names no asset (nor people) the vocabulary knows."""
+    return not result.assets and result.facts.asset_class is None and not result.facts.all_people
+
+
+def _asks_rule(result: scoping.ScopingResult, closeness: float) -> bool:
+    """A question about how scoping works rather than about one asset: none is described and a rule is close,
+    or the asset named is left undecided and a rule is very close."""
+    if _no_asset(result):
+        return result.category is None and closeness >= RULE_ALONE
+    return result.category is None and not result.assets and closeness >= RULE_OVER_BRANCHES
+
+
+def _rule_answer(deps: SkillDeps, request: ScopingRequest, rules: list[ProgramFact],
+                 result: scoping.ScopingResult) -> Draft:
+    """The cited rule(s) that answer the question; for an asset left undecided, its branches after them."""
+    parts = [deps.t("scoping", "rule", title=f.title, text=f.text) for f in rules]
+    citations = [cite_fact(f) for f in rules]
+    if result.facts.asset_class is not None and result.category is None:
+        body, cites = _conditional(deps, request, result)
+        parts += body
+        citations += [c for c in cites if c.id not in {x.id for x in citations}]
+    return finish(deps, parts, citations, tools=["program_fact", "classify_asset"], confidence=0.75)
 
 
 def _by_kind_only(facts: scoping.AssetFacts) -> bool:

@@ -45,6 +45,7 @@ class AssetFacts(BaseModel):
     fedramp_moderate: bool | None = None
     name: str = "the asset"
     kvm_only: bool | None = Field(None, description="a VDI client limited to Keyboard/Video/Mouse")
+    cui_in_transit_only: bool | None = Field(None, description="CUI only crosses it in transit (e.g. encrypted)")
     intent_only: bool | None = Field(None, description="CUI is 'not supposed to' go there; no practice named")
     business_saas: bool | None = Field(None, description="HR/payroll/accounting SaaS (Scoping Guide L2, ESP)")
     asset_class: str | None = None
@@ -119,7 +120,8 @@ def _to_facts(r: sf.Reading, text: str) -> AssetFacts:
         specialized_type=cls.label if cls and kind == "specialized" else None,
         separated=r.separated, cloud_or_external_service=True if cloud else None,
         fedramp_moderate=True if re.search(r"\bfedramp\b[^.;]{0,30}\b(?:moderate|high)\b", text) else None,
-        name=r.name, kvm_only=r.kvm_only or None, intent_only=r.intent_only or None,
+        name=r.name, kvm_only=r.kvm_only or None, cui_in_transit_only=r.transit_only or None,
+        intent_only=r.intent_only or None,
         business_saas=True if kind == "business_saas" else None,
         asset_class=cls.id if cls else None, class_label=cls.label if cls else None,
         class_source=cls.source if cls else None, class_note=r.note or None,
@@ -165,6 +167,9 @@ def _decide(f: AssetFacts, steps: list[str]) -> tuple[Category | None, list[Bran
                      "client configured to allow no processing, storage or transmission of CUI beyond that is "
                      "Out-of-Scope.")
         return "Out-of-Scope Asset", []
+    if f.handles_cui is True and f.provides_security is True and f.cui_in_transit_only:
+        steps.append(sf.vocabulary().notes.get("spa_transit", ""))
+        return "Security Protection Asset", []
     if f.handles_cui is True:
         steps.append(f"{f.name} processes, stores or transmits CUI, so it is in scope whatever was intended.")
         if f.specialized_type:

@@ -77,6 +77,7 @@ class Reading:
     provides_security: bool | None = None
     separated: bool | None = None
     kvm_only: bool = False
+    transit_only: bool = False  # CUI only crosses it in transit ("passes through it encrypted")
     universal: bool = False  # "every employee", "everyone": a question about all the people, not one asset
     note: str = ""  # a sentence the answer quotes (from the vocabulary data, with its source)
     evidence: list[str] = field(default_factory=list)
@@ -336,6 +337,8 @@ def _has(text: str, group: str) -> bool:
 
 def _read_clause(clause: str, r: Reading) -> None:
     cui = _cui_polarity(clause)
+    if _has(clause, "mixed_data") and not _has(clause, "separated"):
+        cui = True  # "CUI and non-CUI on the same endpoint": it holds CUI, whatever else it holds
     fci = _term_polarity(clause, "fci_terms")
     practice = _practice(clause)
     # "is Jira in scope if engineers paste CUI?": an "if" in a question states the premise to answer under;
@@ -391,6 +394,8 @@ def _read_security_and_separation(clause: str, r: Reading) -> None:
         r.separated = True
     if _has(clause, "kvm_only"):
         r.kvm_only = True
+    if _has(clause, "transit_only"):
+        r.transit_only = True
 
 
 def _negated_capability(clause: str) -> bool:

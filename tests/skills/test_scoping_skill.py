@@ -53,3 +53,24 @@ def test_a_documentation_question_without_an_asset_lists_each_category(deps: Ski
         description="For Level 1, do we need an SSP or network diagram for the scope?", level=1))
     assert "no documentation requirements" in draft.text.lower() and draft.citations
     assert "Specialized Asset" in draft.text and "FCI Asset" in draft.text and draft.scope_category is None
+
+
+def test_a_rule_question_without_an_asset_is_answered_with_the_cited_rule(deps: SkillDeps) -> None:
+    draft = scoping.run(deps, scoping.ScopingRequest(
+        description="Can the Level 3 boundary be smaller than the one certified at Level 2?", level=3))
+    assert "subset" in draft.text and "It turns on" not in draft.text
+    assert any(c.id.startswith("fact:") and "170.19" in c.source for c in draft.citations)
+    assert draft.scope_category is None
+
+
+def test_rules_come_from_scoping_facts_only(deps: SkillDeps) -> None:
+    rules, closeness = scoping.scoping_rules(deps, "do contractor risk managed assets need to be segmented?")
+    assert rules and 0.0 < closeness <= 1.0
+    assert all(f.topic in scoping.RULE_TOPICS for f in rules)
+
+
+def test_a_placed_asset_keeps_its_verdict_when_a_rule_is_near(deps: SkillDeps) -> None:
+    draft = scoping.run(deps, scoping.ScopingRequest(
+        description="Our perimeter firewall guards the enclave; CUI only passes through it encrypted. Category?"))
+    assert draft.scope_category == "Security Protection Asset"
+    assert "FIPS" in draft.text

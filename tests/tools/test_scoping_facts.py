@@ -93,3 +93,18 @@ def test_a_backup_of_cui_is_a_cui_asset(kb: KnowledgeBase) -> None:
     assert result.category == "CUI Asset"
     logs = scoping.assess(kb, "Is our backup server in scope? It only stores the SIEM logs and firewall configs.")
     assert logs.category == "Security Protection Asset"
+
+
+def test_cui_next_to_other_data_is_still_cui() -> None:
+    assert facts_from_description("The laptop holds CUI and non-CUI files. What is it?").handles_cui is True
+    assert facts_from_description("Engineers keep CUI alongside ordinary project files on the NAS.").handles_cui is True
+
+
+def test_cui_only_in_transit_leaves_a_security_device_a_security_protection_asset(kb: KnowledgeBase) -> None:
+    transit = facts_from_description("The VPN gateway only passes CUI through an encrypted tunnel.")
+    assert transit.handles_cui is True and transit.cui_in_transit_only and transit.provides_security
+    assert scoping.classify_asset(kb, transit).category == "Security Protection Asset"
+    stores = facts_from_description("The firewall stores copies of CUI files it inspects.")
+    assert scoping.classify_asset(kb, stores).category == "CUI Asset"
+    server = facts_from_description("CUI passes through the file server on its way to the prime.")
+    assert scoping.classify_asset(kb, server).category == "CUI Asset"  # not a security device: transit is enough

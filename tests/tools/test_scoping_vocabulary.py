@@ -35,3 +35,20 @@ def test_a_term_in_two_classes_is_rejected(tmp_path: Path) -> None:
                     encoding="utf-8")
     with pytest.raises(SourceError, match="siem"):
         sv.build(tmp_path)
+
+
+def test_scoping_rules_are_cited_facts_with_several_phrasings() -> None:
+    from assistant.knowledge.build import sources as src
+
+    rules = src.read_yaml(AUTHORED, "program_facts_scoping.yaml")
+    assert len(rules) >= 8
+    for rule in rules:
+        cited = f"{rule['citation']['document']} {rule['citation'].get('section', '')}"
+        assert rule["topic"] == "scoping" and ("170.19" in cited or "Scoping Guide" in cited), rule["id"]
+        assert len(rule["questions"]) >= 4, rule["id"]
+
+
+def test_mixed_data_and_transit_cues_are_validated_groups() -> None:
+    vocab = sv.build(AUTHORED)
+    assert {"mixed_data", "transit_only"} <= set(sv.CUE_GROUPS)
+    assert vocab.cues["mixed_data"] and vocab.cues["transit_only"] and "spa_transit" in vocab.notes

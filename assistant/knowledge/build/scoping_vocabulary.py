@@ -20,7 +20,7 @@ ClassKind = Literal["specialized", "security", "cloud", "business_saas", "vdi", 
 CUE_GROUPS = (
     "cui_terms", "fci_terms", "zone_nouns", "negations", "restrictions", "policy", "intent_only", "capability",
     "hypothetical", "separated", "connected", "kvm_only", "security_functions", "handling_verbs", "spd_terms",
-    "companion", "universal_people", "policy_negations", "equipment_heads",
+    "companion", "universal_people", "policy_negations", "equipment_heads", "mixed_data", "transit_only",
 )
 MIN_TERMS = 300
 RULES_FILE = "rules/scoping_vocabulary.json"
