@@ -60,6 +60,7 @@ class ReaderRules:
     need_controls: frozenset[str]  # labels that cannot answer without a control (lookup, crosswalk, ssp)
     finder: str = "search"  # the label that finds the requirement when none is named
     lookup: str = "lookup"
+    scoping: str = "scoping"
     crosswalk: str = "crosswalk"
     unknown_id: str = "unknown_id"
     offtopic: str = "decline_offtopic"
@@ -113,7 +114,8 @@ class QuestionReader:
         frame.asks = self._named_ids_win(frame, asks)
         # "which domains does Level 1 cover?" lists them even when a practice word ("self-assessment") appears; a
         # family named ("risk assessment") is listed only when no practice turned the question into a requirement
-        domains = frame.domains_asked and not frame.controls and frame.intent in self.rules.family_readings
+        domains = (frame.domains_asked and not frame.controls
+                   and frame.intent in self.rules.family_readings | {self.rules.scoping})
         alternatives = [] if domains else self._practice_means_requirement(frame, predictions[0])
         if domains or (frame.families and not frame.controls and frame.intent in self.rules.family_readings):
             frame.asks = [Ask(self.rules.family, 0.9, frame.question), *frame.asks[1:]]
