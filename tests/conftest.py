@@ -107,10 +107,10 @@ def intent_classifier(real_embedder: Any, kb: KnowledgeBase) -> Any:
     from assistant.agent.prompts import prompts_dir
     from assistant.index.embedding import model_files
     from assistant.index.service import SHIPPED_VECTORS
-    from assistant.index.vectors import with_shipped_vectors
+    from assistant.index.vectors import VectorCache, with_shipped_vectors
     from assistant.understanding.intents import IntentClassifier, training_phrasings
 
-    embed = with_shipped_vectors(real_embedder, kb.data.root / SHIPPED_VECTORS, model_files().model_id)
+    embed = with_shipped_vectors(real_embedder, VectorCache(kb.data.root / SHIPPED_VECTORS, model_files().model_id))
     return IntentClassifier.train(training_phrasings(prompts_dir() / "intents.yaml", kb), embed)
 
 
