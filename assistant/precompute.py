@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     files = model_files()
     target = args.knowledge / SHIPPED_VECTORS
     shutil.rmtree(target, ignore_errors=True)  # start clean: no vectors of removed documents linger
+    target.with_name(target.name + ".npz").unlink(missing_ok=True)  # the single-file cache of before
     cache = VectorCache(target, files.model_id)
     started = time.perf_counter()
     unique = {d.embed_hash: d.embed_text for d in docs}
