@@ -11,6 +11,7 @@ shipped cache misses a document, so a fresh install never has to embed the whole
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import tempfile
 import time
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     docs = knowledge_documents(kb)
     files = model_files()
     target = args.knowledge / SHIPPED_VECTORS
-    target.unlink(missing_ok=True)  # start clean: no vectors of removed documents linger
+    shutil.rmtree(target, ignore_errors=True)  # start clean: no vectors of removed documents linger
+    target.with_name(target.name + ".npz").unlink(missing_ok=True)  # the single-file cache of before
     cache = VectorCache(target, files.model_id)
     started = time.perf_counter()
     unique = {d.embed_hash: d.embed_text for d in docs}

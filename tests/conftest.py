@@ -14,7 +14,7 @@ from assistant.index.chroma_store import ChromaLocation
 from assistant.knowledge import KnowledgeBase, get_knowledge_base
 from assistant.knowledge.loader import load_knowledge
 from assistant.knowledge.paths import knowledge_dir
-from tests.doubles import HashingEmbedder, tiny_knowledge
+from tests.doubles import HashingEmbedder, copy_data, tiny_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SOURCES = REPO.parent / "shared" / "knowledge-sources"
@@ -94,11 +94,44 @@ def full_index(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, real
 
 
 @pytest.fixture(scope="session")
-def real_embedder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder with the ONNX export of the installed package (exported once a session)."""
+    from assistant.index.embedding import load_embedder
+
+    folder = tmp_path_factory.mktemp("models")
+    load_embedder(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_embedder(model_dir: Path) -> Any:
     """The real MiniLM model (ONNX export of the installed package), for what must understand language."""
     from assistant.index.embedding import load_embedder
 
-    return load_embedder(tmp_path_factory.mktemp("models"))
+    return load_embedder(model_dir)
+
+
+@pytest.fixture(scope="session")
+def built_data(tmp_path_factory: pytest.TempPathFactory, kb: KnowledgeBase, model_dir: Path,
+               intent_classifier: Any) -> Path:
+    """A data folder as the first question leaves it (the session's model export, the whole knowledge base
+    indexed from the shipped vectors, the intent classifier saved), built once a session. Tests of what the CLI
+    does with a built index take a copy (``tests.doubles.copy_data``); tests of building start from nothing."""
+    from assistant.agent.prompts import prompts_dir
+    from assistant.index.chroma_store import ChromaStore
+    from assistant.index.service import index_manager
+    from assistant.settings import Settings
+    from assistant.understanding.intents import data_hash
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("built") / "data")
+    copy_data(model_dir, IndexLayout(settings.index_dir).models)
+    manager = index_manager(settings, kb)
+    report = manager.build()
+    assert report.embedded == 0  # every vector came from the shipped cache
+    ChromaStore.release(manager.location)  # closed before it is copied
+    intents = prompts_dir() / "intents.yaml"
+    intent_classifier.save(settings.index_dir / "intents.npz", data_hash(intents, kb))  # as ClassifierStore saves it
+    return settings.data_dir
 
 
 @pytest.fixture(scope="session")
@@ -107,10 +140,10 @@ def intent_classifier(real_embedder: Any, kb: KnowledgeBase) -> Any:
     from assistant.agent.prompts import prompts_dir
     from assistant.index.embedding import model_files
     from assistant.index.service import SHIPPED_VECTORS
-    from assistant.index.vectors import with_shipped_vectors
+    from assistant.index.vectors import VectorCache, with_shipped_vectors
     from assistant.understanding.intents import IntentClassifier, training_phrasings
 
-    embed = with_shipped_vectors(real_embedder, kb.data.root / SHIPPED_VECTORS, model_files().model_id)
+    embed = with_shipped_vectors(real_embedder, VectorCache(kb.data.root / SHIPPED_VECTORS, model_files().model_id))
     return IntentClassifier.train(training_phrasings(prompts_dir() / "intents.yaml", kb), embed)
 
 

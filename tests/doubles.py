@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 from collections.abc import Sequence
@@ -47,6 +48,20 @@ class HashingEmbedder:
                 matrix[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % DIMENSIONS] += 1.0
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return matrix / np.maximum(norms, 1e-9)
+
+
+def copy_data(source: Path, target: Path) -> Path:
+    """A private copy of a data folder (or any folder); ONNX exports are hard-linked, not copied (a test that
+    damages an export replaces the link, never writes through it)."""
+
+    def copy(src: str, dst: str) -> None:
+        if src.endswith(".onnx"):
+            os.link(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+    shutil.copytree(source, target, copy_function=copy)
+    return target
 
 
 def tiny_knowledge(source: Path, target: Path, edit: dict[str, str] | None = None) -> Path:

@@ -11,7 +11,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.agent.guardrail import check
 from assistant.agent.prompts import load_yaml, prompts_dir
@@ -28,6 +28,9 @@ from assistant.understanding.frame import Ask, QuestionFrame
 from assistant.understanding.grounding import GroundingProbe
 from assistant.understanding.intents import ClassifierStore, IntentClassifier
 from assistant.understanding.reader import QuestionReader, ReaderRules
+
+if TYPE_CHECKING:
+    from assistant.index.vectors import VectorCache
 
 MAX_ASKS = 3
 log = logging.getLogger(__name__)
@@ -55,6 +58,7 @@ class Assistant:
         self._retriever_lock = threading.Lock()  # concurrent first questions must open the index once
         self.templates = load_yaml("answer_templates.yaml")
         self._cached_embed: Callable[[Any], Any] | None = None
+        self._shipped: VectorCache | None = None
         store = ClassifierStore(prompts_dir() / "intents.yaml", settings.index_dir / "intents.npz", self._embed, kb)
         self._classifier = classifier or store.get
         self._probe: GroundingProbe | None = None
@@ -167,19 +171,26 @@ class Assistant:
 
     def _probe_over(self, keep: Callable[[str], bool]) -> GroundingProbe | None:
         from assistant.index.documents import knowledge_documents
-        from assistant.index.service import SHIPPED_VECTORS
 
         keys = {d.embed_hash for d in knowledge_documents(self.kb) if keep(str(d.metadata.get("anchor", "")))}
-        return GroundingProbe.from_cache(self.kb.data.root / SHIPPED_VECTORS, keys, self._classifier().embed)
+        shipped = self._shipped_vectors()
+        return GroundingProbe.from_vectors((shipped.get(k) for k in sorted(keys)), self._classifier().embed)
+
+    def _shipped_vectors(self) -> VectorCache:
+        """The shipped vector cache (``knowledge/vectors``), read once."""
+        if self._shipped is None:
+            from assistant.index.embedding import model_files
+            from assistant.index.service import SHIPPED_VECTORS
+            from assistant.index.vectors import VectorCache
+
+            self._shipped = VectorCache(self.kb.data.root / SHIPPED_VECTORS, model_files().model_id)
+        return self._shipped
 
     def _embed(self, texts: Any) -> Any:
         if self._cached_embed is None:
-            from assistant.index.embedding import model_files
-            from assistant.index.service import SHIPPED_VECTORS
             from assistant.index.vectors import with_shipped_vectors
 
-            self._cached_embed = with_shipped_vectors(self.retriever()._embedder(),
-                                                      self.kb.data.root / SHIPPED_VECTORS, model_files().model_id)
+            self._cached_embed = with_shipped_vectors(self.retriever()._embedder(), self._shipped_vectors())
         return self._cached_embed(list(texts))
 
 

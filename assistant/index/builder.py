@@ -337,7 +337,7 @@ class IndexManager:
                 if meta.get("embed_hash"):
                     previous.put(str(meta["embed_hash"]), _as_array(old["embeddings"][row]))
         caches = [previous]
-        if self.shipped_vectors is not None and self.shipped_vectors.is_file():
+        if self.shipped_vectors is not None and self.shipped_vectors.exists():
             caches.append(VectorCache(self.shipped_vectors, self.model_id))
         user_cache = VectorCache(self.layout.vector_cache, self.model_id)
         caches.append(user_cache)

@@ -10,7 +10,7 @@ from assistant.index.embedding import Embedder, ModelFiles, export_problem, load
 from assistant.knowledge import KnowledgeBase
 from assistant.settings import Settings
 
-SHIPPED_VECTORS = "vectors/all-MiniLM-L6-v2.npz"
+SHIPPED_VECTORS = "vectors/all-MiniLM-L6-v2"  # a folder of shards (VectorCache)
 
 
 class OnnxExport:

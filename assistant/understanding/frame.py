@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
 
 from assistant.knowledge import Control, KnowledgeBase, UnknownControlError
 from assistant.knowledge.ids import find_id_mentions
+from assistant.knowledge.lexicon import entry_patterns
 
 _FRAMEWORK_NAMES: dict[str, re.Pattern[str]] = {
     # "ISO" alone or ISO 27001, not another ISO standard ("ISO 9001", "ISO/IEC 27002")
@@ -137,17 +137,10 @@ def _practices(kb: KnowledgeBase, text: str) -> list[str]:
     """The 800-171 requirements of the practices and products the question names, through the practitioner
     lexicon (``knowledge/authored/lexicon.yaml``): "is BYOD allowed?" names 3.1.20 and 3.1.18."""
     found: list[str] = []
-    for pattern, controls in _lexicon_patterns(kb):
+    for pattern, entry in entry_patterns(kb, plurals=True):
         if pattern.search(text):
-            found.extend(c for c in controls if c not in found)
+            found.extend(c for c in entry.controls if c not in found)
     return found
-
-
-@lru_cache(maxsize=4)
-def _lexicon_patterns(kb: KnowledgeBase) -> list[tuple[re.Pattern[str], tuple[str, ...]]]:
-    """One pattern per lexicon entry (its term and aliases, plurals too), with the requirements it maps to."""
-    return [(re.compile(r"\b(?:" + "|".join(re.escape(n) for n in (entry.term, *entry.aliases)) + r")(?:e?s)?\b",
-                        re.I), tuple(entry.controls)) for entry in kb.lexicon]
 
 
 def _families(kb: KnowledgeBase, text: str) -> list[str]:

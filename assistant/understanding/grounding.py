@@ -8,8 +8,7 @@ so the probe needs no index and works with whichever embedder the classifier use
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -26,17 +25,12 @@ class GroundingProbe:
         self._embed = embed
 
     @classmethod
-    def from_cache(cls, cache_file: Path, keys: set[str],
-                   embed: Callable[[Sequence[str]], Any]) -> GroundingProbe | None:
-        """From the shipped vector cache (``knowledge/vectors``), only the rows of ``keys`` (the knowledge
-        documents, not the intent phrasings cached beside them); None when the cache is missing or unreadable."""
-        try:
-            with np.load(cache_file, allow_pickle=False) as data:
-                wanted = np.isin(data["keys"], sorted(keys))
-                vectors = np.asarray(data["vectors"][wanted], dtype=np.float32)
-        except (OSError, KeyError, ValueError):
-            return None
-        return cls(vectors, embed) if len(vectors) else None
+    def from_vectors(cls, vectors: Iterable[np.ndarray | None],
+                     embed: Callable[[Sequence[str]], Any]) -> GroundingProbe | None:
+        """From the documents' vectors in the shipped cache (``knowledge/vectors``; None where the cache lacks
+        one); None when it has none of them (missing or unreadable)."""
+        found = [np.asarray(v, dtype=np.float32) for v in vectors if v is not None]
+        return cls(np.stack(found), embed) if found else None
 
     def score(self, question: str) -> float:
         """The best cosine similarity of ``question`` to any document."""

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.lexicon import entry_patterns
 from assistant.workspace.evidence import EvidenceItem, Mapping, normalize
 from assistant.workspace.profile import SystemProfile
 from assistant.workspace.rules import Vocabulary
@@ -63,11 +64,8 @@ class FactBuilder:
 
     def __init__(self, kb: KnowledgeBase, vocab: Vocabulary):
         self.kb, self.vocab = kb, vocab
-        self._lexicon: list[tuple[re.Pattern[str], frozenset[str]]] = []
-        for entry in kb.lexicon:
-            names = [entry.term, *entry.aliases]
-            pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.I)
-            self._lexicon.append((pattern, frozenset(normalize(kb, entry.controls).requirements)))
+        self._lexicon = [(pattern, frozenset(normalize(kb, entry.controls).requirements))
+                         for pattern, entry in entry_patterns(kb)]
 
     def fact(self, source: str, kind: str, name: str, text: str, controls: list[str]) -> Fact:
         """One fact; ``controls`` in any spelling."""

@@ -5,9 +5,9 @@ construction; a draft an LLM rewrote is checked the same way before it is shown)
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from assistant.knowledge import KnowledgeBase
+from assistant.knowledge.lexicon import any_term_pattern
 from assistant.workspace.facts import Fact
 from assistant.workspace.ssp import NOT_DESCRIBED, SspDraft
 
@@ -27,15 +27,8 @@ def unsupported_names(kb: KnowledgeBase, draft: SspDraft, facts: list[Fact]) -> 
         for name in _NAME.findall(statement):
             if name.lower().strip(".") not in allowed_words and name not in found:
                 found.append(name)
-        for match in _practices(kb).finditer(statement):
+        for match in any_term_pattern(kb).finditer(statement):
             term = match.group(0)
             if term.lower() not in allowed and term not in found:
                 found.append(term)
     return found
-
-
-@lru_cache(maxsize=4)
-def _practices(kb: KnowledgeBase) -> re.Pattern[str]:
-    """Every lexicon term and alias (practices and products practitioners name), as one pattern."""
-    terms = sorted({t for e in kb.lexicon for t in (e.term, *e.aliases)}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms) + r")\b", re.I)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.doubles import copy_data
+
 CLI = [sys.executable, "-c", "from assistant.cli.app import main; main()"]
 
 
@@ -21,8 +23,8 @@ def _run(data: Path, *args: str, stdin: str | None = None) -> subprocess.Complet
 
 
 @pytest.mark.slow
-def test_ask_json_chat_examples_and_context_file(tmp_path: Path) -> None:
-    data = tmp_path / "data"
+def test_ask_json_chat_examples_and_context_file(tmp_path: Path, built_data: Path) -> None:
+    data = copy_data(built_data, tmp_path / "data")
     result = _run(data, "ask", "which ISO 27001 controls cover 3.5.3?", "--json")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout)

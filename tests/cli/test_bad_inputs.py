@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.database import cli_environment
+from tests.doubles import copy_data
 
 CLI = [sys.executable, "-c", "from assistant.cli.app import main; main()"]
 BOMB = "\n".join([
@@ -117,8 +118,10 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def workdir(tmp_path_factory: pytest.TempPathFactory, built_data: Path) -> Path:
+    """Input files of every kind, and a data folder with the index built (an ask is answered, not built for)."""
     folder = tmp_path_factory.mktemp("bad-inputs")
+    copy_data(built_data, folder / "data")
     for name, content in FILES.items():
         path = folder / name
         if isinstance(content, bytes):

@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.doubles import copy_data
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-def test_offline_suite_holds_the_baseline(tmp_path: Path) -> None:
+def test_offline_suite_holds_the_baseline(tmp_path: Path, built_data: Path) -> None:
     """Fails when overall accuracy drops more than one point below the baseline or any ID is invented."""
-    env = {**os.environ, "COMPLIANCE_ASSISTANT_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+    data = copy_data(built_data, tmp_path / "data")  # the index is built as `index build` builds it
+    env = {**os.environ, "COMPLIANCE_ASSISTANT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
     env.pop("COMPLIANCE_ASSISTANT_LLM", None)
     result = subprocess.run(
         [sys.executable, "-c", "from assistant.cli.app import main; main()", "eval", "--suite",

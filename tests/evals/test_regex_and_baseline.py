@@ -17,6 +17,7 @@ from assistant.evals.scorers import aggregate, failed_case, score_case
 from assistant.knowledge import KnowledgeBase
 from assistant.skills.answer import Answer, Citation
 from tests.database import SuiteDatabases, cli_environment
+from tests.doubles import copy_data
 
 GOOD_CASE = ('- {id: good-1, kind: lookup, question: "what does 3.1.1 require?", '
              'expected: {controls_any: ["3.1.1"]}, source: "NIST SP 800-171 Rev 2"}\n')
@@ -55,8 +56,9 @@ def test_a_case_that_raised_carries_its_error() -> None:
 
 
 @pytest.fixture(scope="module")
-def eval_env(tmp_path_factory: pytest.TempPathFactory, test_databases: SuiteDatabases) -> dict[str, str]:
-    data = tmp_path_factory.mktemp("eval-data")
+def eval_env(tmp_path_factory: pytest.TempPathFactory, test_databases: SuiteDatabases,
+             built_data: Path) -> dict[str, str]:
+    data = copy_data(built_data, tmp_path_factory.mktemp("eval") / "data")
     return {**cli_environment(), "COMPLIANCE_ASSISTANT_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1",
             "COMPLIANCE_ASSISTANT_DATABASE_URL": test_databases.new(data),
             "PYTHONPATH": str(Path(__file__).resolve().parents[2])}

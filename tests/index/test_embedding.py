@@ -47,6 +47,32 @@ def test_shipped_vectors_cover_every_knowledge_document(kb: KnowledgeBase) -> No
     assert missing == [], f"{len(missing)} documents lack a shipped vector: run `make vectors`"
 
 
+
+def test_a_sharded_cache_spreads_keys_and_reads_back_what_was_put(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder is written as several shards when it outgrows one; reading them gives the same vectors,
+    and a save with fewer shards leaves no stale file behind."""
+    from assistant.index import vectors as module
+
+    monkeypatch.setattr(module, "SHARD_BYTES", 384 * 2 * 4)  # four vectors a shard
+    rng = np.random.default_rng(0)
+    cache = VectorCache(tmp_path / "cache", "model@1")
+    wanted = {f"{n:016x}": rng.standard_normal(384).astype(np.float16) for n in range(10)}
+    for key, vector in wanted.items():
+        cache.put(key, vector)
+    cache.save()
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["00-of-03.npz", "01-of-03.npz", "02-of-03.npz"]
+    again = VectorCache(tmp_path / "cache", "model@1")
+    assert again.exists() and len(again) == 10
+    assert all(np.array_equal(again.get(k), v) for k, v in wanted.items())
+    assert len(VectorCache(tmp_path / "cache", "model@2")) == 0  # another model version starts empty
+    monkeypatch.setattr(module, "SHARD_BYTES", 384 * 2 * 100)
+    again.put("extra", wanted["0000000000000000"])
+    again.save()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["00-of-01.npz"]
+    assert len(VectorCache(tmp_path / "cache", "model@1")) == 11
+
+
 @pytest.mark.slow
 def test_onnx_export_matches_sentence_transformers(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     from assistant.index.embedding import OnnxEmbedder, SentenceTransformerEmbedder, export_onnx, export_problem

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.doubles import write_pdf
+from tests.doubles import copy_data, write_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -89,8 +89,11 @@ class Template:
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+def template(tmp_path_factory: pytest.TempPathFactory, model_dir: Path) -> Template:
+    """Built by a real `index build` in an empty folder but for the session's model export (linked: exporting on
+    first use is `test_index_lifecycle_end_to_end`'s)."""
     data = tmp_path_factory.mktemp("template") / "data"
+    copy_data(model_dir, data / "index" / "models")
     built = _run(data, "index", "build", "--json")
     assert built.returncode == 0, built.stderr
     assert json.loads(built.stdout)["embedded"] == 0
@@ -102,16 +105,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 @pytest.fixture
 def data(template: Template, tmp_path: Path) -> Path:
     """A private copy of the template's data folder."""
-
-    def copy(source: str, target: str) -> None:
-        if source.endswith(".onnx"):
-            os.link(source, target)
-        else:
-            shutil.copy2(source, target)
-
-    target = tmp_path / "data"
-    shutil.copytree(template.data, target, copy_function=copy)
-    return target
+    return copy_data(template.data, tmp_path / "data")
 
 
 def _assert_searchable(data: Path, template: Template) -> None:

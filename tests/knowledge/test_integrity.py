@@ -156,3 +156,11 @@ def test_program_facts_on_32_cfr_170_cite_its_paragraphs(kb: KnowledgeBase) -> N
     assert len(cfr) >= 30
     assert all("32 CFR 170" in f"{f.citation.document} {f.citation.section}" for f in cfr)
     assert all(len(f.questions) >= 6 for f in cfr)
+
+
+def test_every_shipped_knowledge_file_is_under_the_repository_limit(kb: KnowledgeBase) -> None:
+    """The repository takes no file over 5 MiB; the vector cache is sharded to stay well below it as it grows."""
+    limit = 5 * 2**20
+    files = [p for p in kb.data.root.rglob("*") if p.is_file()]
+    assert files and [(str(p.relative_to(kb.data.root)), p.stat().st_size) for p in files
+                      if p.stat().st_size >= limit] == []
