@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from assistant.index.documents import knowledge_documents
 from assistant.index.embedding import SentenceTransformerEmbedder, model_files
 from assistant.index.service import SHIPPED_VECTORS
@@ -31,27 +33,41 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m assistant.precompute", description=__doc__)
     parser.add_argument("--knowledge", type=Path, default=knowledge_dir())
     parser.add_argument("--no-reranker", action="store_true", help="only the vectors")
+    parser.add_argument("--fresh", action="store_true", help="embed every text again instead of reusing the cache")
     args = parser.parse_args(argv)
     kb = get_knowledge_base(args.knowledge)
     docs = knowledge_documents(kb)
     files = model_files()
     target = args.knowledge / SHIPPED_VECTORS
-    shutil.rmtree(target, ignore_errors=True)  # start clean: no vectors of removed documents linger
-    target.with_name(target.name + ".npz").unlink(missing_ok=True)  # the single-file cache of before
-    cache = VectorCache(target, files.model_id)
     started = time.perf_counter()
     unique = {d.embed_hash: d.embed_text for d in docs}
     phrasings = training_phrasings(prompts_dir() / "intents.yaml", kb)  # the intent classifier trains on these
     unique.update({text_key(t): t for texts in phrasings.values() for t in texts})
-    vectors = SentenceTransformerEmbedder(files).embed(list(unique.values()))
-    for key, vector in zip(unique, vectors, strict=True):
+    known = {} if args.fresh else reusable(VectorCache(target, files.model_id), list(unique))
+    shutil.rmtree(target, ignore_errors=True)  # start clean: no vectors of removed documents linger
+    target.with_name(target.name + ".npz").unlink(missing_ok=True)  # the single-file cache of before
+    cache = VectorCache(target, files.model_id)
+    missing = [key for key in unique if key not in known]
+    for key, vector in known.items():
         cache.put(key, vector)
+    if missing:
+        embedded = SentenceTransformerEmbedder(files).embed([unique[k] for k in missing])
+        for key, vector in zip(missing, embedded, strict=True):
+            cache.put(key, vector)
     cache.save()
-    print(f"{len(unique)} vectors for {len(docs)} documents ({files.model_id}) in "
-          f"{time.perf_counter() - started:.0f} s -> {target}")
+    print(f"{len(unique)} vectors for {len(docs)} documents ({files.model_id}; {len(missing)} embedded, "
+          f"{len(known)} reused) in {time.perf_counter() - started:.0f} s -> {target}")
     if not args.no_reranker:
         ship_reranker(kb)
     return 0
+
+
+def reusable(previous: VectorCache, keys: list[str]) -> dict[str, np.ndarray]:
+    """The vectors the previous cache already holds for ``keys`` (same model: the cache checks its model ID).
+    The key is a hash of the embedded text, so a reused vector is the one embedding that text would give."""
+    if not previous.exists():
+        return {}
+    return {key: vector for key in keys if (vector := previous.get(key)) is not None}
 
 
 def ship_reranker(kb: KnowledgeBase) -> None:
