@@ -118,7 +118,7 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
     without_ids = _strip_ids(question)
     return QuestionFrame(
         question=question, controls=controls, unknown_ids=unknown,
-        frameworks=[fw for fw, pattern in _FRAMEWORK_NAMES.items() if pattern.search(question)],
+        frameworks=frameworks_named(question),
         levels=[int(m.group(1)) for m in LEVEL_MENTION.finditer(without_ids)],
         numbers=[float(m.group(0).replace("−", "-")) for m in _NUMBER.finditer(without_ids)],
         dates=[d for d in (_date(m) for m in _DATE.finditer(question)) if d],
@@ -126,6 +126,16 @@ def read_tokens(kb: KnowledgeBase, question: str, previous_subject: list[Control
         domains_asked=bool(_DOMAINS_ASKED.search(without_ids)),
         previous_intent=previous_intent, regulations=_regulations(question), practices=_practices(kb, without_ids),
     )
+
+
+def frameworks_named(text: str) -> list[str]:
+    """The frameworks ``text`` names ("ISO 27001", "800-171", "CMMC" …), by framework ID."""
+    return [fw for fw, pattern in _FRAMEWORK_NAMES.items() if pattern.search(text)]
+
+
+def regulations_cited(text: str) -> list[str]:
+    """In-domain regulations ``text`` cites by number (once each)."""
+    return _regulations(text)
 
 
 def _regulations(question: str) -> list[str]:

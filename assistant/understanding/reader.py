@@ -14,11 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.knowledge import Control, KnowledgeBase
-from assistant.understanding.frame import Ask, QuestionFrame, read_tokens
+from assistant.understanding.frame import Ask, QuestionFrame, frameworks_named, read_tokens, regulations_cited
 from assistant.understanding.grounding import GROUNDING_MIN
 from assistant.understanding.intents import IntentClassifier, Prediction, clauses
 
 ASK_MIN = 0.40  # a clause's reading below this is not taken as a separate ask
+# When the whole question reads this surely as one thing, a clause needs CLAUSE_UNDER_SURE to add another ask:
+# "which requirements are 'critical' and not allowed on a POA&M?" is one POA&M question (whole 0.96), its first
+# clause alone reads as a search at 0.49.
+WHOLE_SURE = 0.9
+CLAUSE_UNDER_SURE = 0.6
 CONFIDENT = 0.35  # below this the answer also gives the second likeliest reading
 # The probability all decline readings together must reach before the question is declined, by in-domain
 # evidence (``QuestionFrame.evidence``). With a framework named, "out of domain" and "unknowable" need more: the
@@ -107,8 +112,9 @@ class QuestionReader:
         whole = _answer_unless_sure_to_decline(predictions[0], frame.evidence)
         asks = [Ask(whole.label, whole.confidence, frame.question)]
         if len(parts) > 1:
+            floor = CLAUSE_UNDER_SURE if whole.confidence >= WHOLE_SURE else ASK_MIN
             by_clause = [Ask(p.label, p.confidence, part) for part, p in zip(parts, predictions[1:], strict=True)
-                         if p.confidence >= ASK_MIN and not p.label.startswith("decline")]
+                         if (p.confidence >= floor or p.label == whole.label) and not p.label.startswith("decline")]
             if len({a.intent for a in by_clause}) > 1:
                 asks = _unique(by_clause)
         frame.asks = self._named_ids_win(frame, asks)
@@ -195,11 +201,14 @@ class QuestionReader:
     def _named_ids_win(self, frame: QuestionFrame, asks: list[Ask]) -> list[Ask]:
         first = asks[0]
         if frame.controls:
-            if first.intent not in self.rules.control_intents and not first.intent.startswith("decline"):
-                asks = [Ask(self.rules.lookup, first.confidence, first.text), *asks[1:]]
-            if asks[0].intent == self.rules.lookup and _asked_in_another_framework(frame):
-                # "what does NIST 800-171 AU-3 require?": an 800-53 ID read in 800-171 terms is a crosswalk
-                asks = [Ask(self.rules.crosswalk, asks[0].confidence, asks[0].text), *asks[1:]]
+            # every ask is about the IDs named ("which ISO controls map to 3.1.1 and what does it require?")
+            asks = [ask if ask.intent in self.rules.control_intents or ask.intent.startswith("decline")
+                    else Ask(self.rules.lookup, ask.confidence, ask.text) for ask in asks]
+            # "what does NIST 800-171 AU-3 require?": an 800-53 ID read in 800-171 terms is a crosswalk; judged
+            # on the ask's own words, so "what does 3.5.3 require and which ISO controls map to it?" keeps both
+            asks = [Ask(self.rules.crosswalk, ask.confidence, ask.text)
+                    if ask.intent == self.rules.lookup and _asked_in_another_framework(frame, ask.text) else ask
+                    for ask in asks]
         elif first.intent in self.rules.need_controls and (named := self._practice_requirements(frame)):
             # "draft the SSP narrative for our MFA": the practice named is the requirement the reading needs
             frame.controls = named
@@ -215,11 +224,11 @@ _BODIES = {"cmmc-2.0": "cmmc", "nist-800-171r2": "cmmc", "far-52.204-21": "cmmc"
            "nist-800-172": "cmmc", "nist-800-172a": "cmmc", "iso27001-2022": "iso", "iso27001-2013": "iso"}
 
 
-def _asked_in_another_framework(frame: QuestionFrame) -> bool:
-    """Whether the question names frameworks, and none of the body the named controls belong to ("NIST" alone
-    is not taken as naming 800-171: "NIST AC-2" is 800-53)."""
-    cited_171 = any("800-171" in r for r in frame.regulations)
-    named = {_BODIES.get(fw, fw) for fw in frame.frameworks if fw != "nist-800-171r2" or cited_171}
+def _asked_in_another_framework(frame: QuestionFrame, text: str) -> bool:
+    """Whether ``text`` (one ask of the question) names frameworks, and none of the body the named controls
+    belong to ("NIST" alone is not taken as naming 800-171: "NIST AC-2" is 800-53)."""
+    cited_171 = any("800-171" in r for r in regulations_cited(text))
+    named = {_BODIES.get(fw, fw) for fw in frameworks_named(text) if fw != "nist-800-171r2" or cited_171}
     held = {_BODIES.get(c.framework.value, c.framework.value) for c in frame.controls}
     return bool(named) and not named & held
 

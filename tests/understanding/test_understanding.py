@@ -50,6 +50,13 @@ def test_a_question_that_asks_three_things_gets_three_answers(assistant: Any) ->
     assert answer.text.count("*Sources:*") == 1
 
 
+def test_each_ask_is_judged_on_its_own_words(assistant: Any) -> None:
+    both = assistant.ask("What does 3.5.3 require and which ISO 27001 controls map to it?")
+    assert "[a] privileged accounts are identified" in both.text and "A.5.16" in both.cited_ids
+    one = assistant.reader.read("Which requirements are considered 'critical' and are not allowed on a POA&M?")
+    assert [a.intent for a in one.asks] == ["poam"]  # a sure whole reading is not split on a weak clause
+
+
 def test_classifier_round_trips_and_retrains_on_new_data(tmp_path: Path, real_embedder: Any) -> None:
     data = tmp_path / "intents.yaml"
     data.write_text("a: [hello there, good morning]\nb: [what does 3.1.1 require, explain 3.5.3]\n")
