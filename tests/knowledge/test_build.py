@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.index.documents import knowledge_documents
 from assistant.knowledge import FrameworkId, KnowledgeBase
 from assistant.knowledge.build import rules
 from assistant.knowledge.build.__main__ import main
@@ -73,3 +74,11 @@ def test_unquoted_clause_number_is_an_error(kb: KnowledgeBase, tmp_path: Path) -
     with pytest.raises(SourceError, match="must be quoted"):
         rules.phrasings(authored, controls)
 
+
+def test_shipped_clause_phrasings_are_indexed_as_their_clause(kb: KnowledgeBase) -> None:
+    docs = {d.id: d for d in knowledge_documents(kb)}
+    clause_phrasings = [d for d in docs.values() if d.id.startswith("phrase:iso27001-2022:")
+                        and not d.metadata["id"].startswith("A.")]
+    assert {d.metadata["id"] for d in clause_phrasings} >= {"4.4", "6.3", "7.2", "9.2.2", "10.2"}
+    assert all(d.metadata["anchor"] == d.metadata["id"] and d.metadata["kind"] == "phrasing"
+               for d in clause_phrasings)
