@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from assistant.index.documents import knowledge_documents
+from assistant.knowledge import FrameworkId, KnowledgeBase
+from assistant.knowledge.build import rules
 from assistant.knowledge.build.__main__ import main
+from assistant.knowledge.build.sources import SourceError
 from assistant.knowledge.paths import knowledge_dir
 
 
@@ -45,3 +49,36 @@ def test_malformed_authored_entry_names_file_entry_and_field(shared_sources: Pat
     code = main(["--sources", str(shared_sources), "--out", str(tmp_path / "out"), "--authored", str(authored)])
     assert code == 2
     assert "program_facts.yaml: entry 4 (cmmc-affirmation): field 'citation': Field required" in capsys.readouterr().err
+
+
+def _iso_phrasings_file(tmp_path: Path, body: str) -> Path:
+    """An authored dir holding only ``phrasings/iso27001-2022.yaml`` with this body."""
+    (tmp_path / "phrasings").mkdir()
+    (tmp_path / "phrasings" / "iso27001-2022.yaml").write_text(body, encoding="utf-8")
+    return tmp_path
+
+
+def test_clause_ids_are_phrasing_keys(kb: KnowledgeBase, tmp_path: Path) -> None:
+    texts = "\n".join(f"  - \"phrasing {n}\"" for n in range(rules.MIN_PHRASINGS))
+    authored = _iso_phrasings_file(tmp_path, f'"6.3":\n{texts}\n"9.2.1":\n{texts}\n"10":\n{texts}\n')
+    controls = {FrameworkId.ISO_27001_2022.value: kb.controls(FrameworkId.ISO_27001_2022)}
+    entries = rules.phrasings(authored, controls)[FrameworkId.ISO_27001_2022.value]
+    assert [e.control_id for e in entries] == ["6.3", "9.2.1", "10"]
+    assert all(kb.get(FrameworkId.ISO_27001_2022, e.control_id) is not None for e in entries)
+
+
+def test_unquoted_clause_number_is_an_error(kb: KnowledgeBase, tmp_path: Path) -> None:
+    texts = "\n".join(f"  - \"phrasing {n}\"" for n in range(rules.MIN_PHRASINGS))
+    authored = _iso_phrasings_file(tmp_path, f"6.3:\n{texts}\n")
+    controls = {FrameworkId.ISO_27001_2022.value: kb.controls(FrameworkId.ISO_27001_2022)}
+    with pytest.raises(SourceError, match="must be quoted"):
+        rules.phrasings(authored, controls)
+
+
+def test_shipped_clause_phrasings_are_indexed_as_their_clause(kb: KnowledgeBase) -> None:
+    docs = {d.id: d for d in knowledge_documents(kb)}
+    clause_phrasings = [d for d in docs.values() if d.id.startswith("phrase:iso27001-2022:")
+                        and not d.metadata["id"].startswith("A.")]
+    assert {d.metadata["id"] for d in clause_phrasings} >= {"4.4", "6.3", "7.2", "9.2.2", "10.2"}
+    assert all(d.metadata["anchor"] == d.metadata["id"] and d.metadata["kind"] == "phrasing"
+               for d in clause_phrasings)

@@ -144,7 +144,10 @@ MIN_PHRASINGS = 8
 
 
 def phrasings(authored: Path, controls: dict[str, list[Control]]) -> dict[str, list[ScenarioPhrasings]]:
-    """Scenario phrasings per framework (``phrasings/<framework>.yaml``: ID -> list), each ID checked to exist."""
+    """Scenario phrasings per framework (``phrasings/<framework>.yaml``: ID -> list), each ID checked to exist.
+
+    Any ID of the framework's catalog is a key, ISO/IEC 27001 clauses ("6.3", "9.2.1") as well as Annex A controls;
+    a clause number must be quoted so YAML keeps it a string."""
     out: dict[str, list[ScenarioPhrasings]] = {}
     for path in sorted((authored / "phrasings").glob("*.yaml")):
         framework = path.stem
@@ -154,6 +157,9 @@ def phrasings(authored: Path, controls: dict[str, list[Control]]) -> dict[str, l
         raw = src.read_yaml(authored, f"phrasings/{path.name}")
         entries = []
         for control_id, texts in (raw or {}).items():
+            if isinstance(control_id, float):  # YAML reads an unquoted 6.3 as a number: 4.10 would become 4.1
+                raise src.SourceError(f"phrasings/{path.name}: key {control_id} must be quoted (\"{control_id}\"); "
+                                      "an unquoted clause number is read as a number")
             if str(control_id) not in known:
                 raise src.SourceError(f"phrasings/{path.name}: {control_id} is not a {framework} ID")
             unique = list(dict.fromkeys(str(t).strip() for t in texts or [] if str(t).strip()))
