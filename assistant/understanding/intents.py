@@ -24,7 +24,7 @@ from assistant.knowledge import KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
 
 Embed = Callable[[Sequence[str]], Any]
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _CLAUSE = re.compile(r"(?<=[?;])\s+|\s*(?:,|\band\b)\s+(?=(?:what|how|can|may|could|is|are|does|do|should|which|will|"
                      r"would|and|also)\b)", re.I)
 
@@ -102,10 +102,17 @@ def training_phrasings(path: Path, kb: KnowledgeBase | None = None) -> dict[str,
     situations described without an ID are what the requirement finder answers."""
     phrasings = load_phrasings(path)
     if kb is not None and "search" in phrasings:
-        borrowed = [text for entry in kb.phrasings for text in
-                    [t for t in entry.phrasings if not find_id_mentions(t)][:SCENARIOS_PER_CONTROL]]
+        # situations that call for a security requirement; ISO management-system clauses (4-10) are not found
+        # that way, and their phrasings ("how do we run management review?") read like program questions
+        borrowed = [text for entry in kb.phrasings if not _management_clause(entry.framework, entry.control_id)
+                    for text in [t for t in entry.phrasings if not find_id_mentions(t)][:SCENARIOS_PER_CONTROL]]
         phrasings["search"] = list(dict.fromkeys(phrasings["search"] + borrowed))
     return phrasings
+
+
+def _management_clause(framework: str, control_id: str) -> bool:
+    """Whether a control is an ISO/IEC 27001 management-system clause (not an Annex A control)."""
+    return framework.startswith("iso27001") and not control_id.startswith("A.")
 
 
 def data_hash(path: Path, kb: KnowledgeBase | None = None) -> str:
