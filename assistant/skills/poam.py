@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from assistant.knowledge import FrameworkId
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, level_of
-from assistant.skills.status import stated_status
+from assistant.skills.status import level_2_only, stated_status
 from assistant.tools import scoring
 
 # A score the user states ("we scored 95", "our SPRS score is 70", "we're at 88"): a hard number token.
@@ -32,8 +34,10 @@ class PoamRequest(BaseModel):
 def read(inp: SkillInput) -> PoamRequest:
     """Status as stated (named IDs count as NOT MET), the level named, and the context's date."""
     status = stated_status(inp)
+    level_2 = level_2_only(inp.deps.kb, status.not_met)
+    level = level_of(inp.frame, 2 if level_2 or len(level_2) == len(status.not_met) else 3)
     return PoamRequest(not_met=status.not_met, partial=status.partial, not_applicable=status.not_applicable,
-                       level=level_of(inp.frame, 2), as_of=inp.deps.context.as_of,
+                       level=level, as_of=inp.deps.context.as_of,
                        stated_score=stated_score(inp.question))
 
 
@@ -81,7 +85,11 @@ def _rules(deps: SkillDeps, rule: Any, citation: Citation, threshold: str, state
     kb = deps.kb
     never = [kb.resolve(i) for i in rule.never_on_poam]
     parts = [] if stated is None or rule.level != 2 else [_against_threshold(deps, stated, rule)]
-    parts.append(deps.t("poam", "rules", threshold=threshold, max_score=kb.sprs.max_score, text=rule.text))
+    if rule.level == 3:  # one point per selected SP 800-172 requirement (32 CFR 170.24)
+        parts.append(deps.t("poam", "rules_l3", threshold=threshold, needed=math.ceil(float(threshold)), text=rule.text,
+                            max_score=len(kb.all_ids(FrameworkId.NIST_800_172))))
+    else:
+        parts.append(deps.t("poam", "rules", threshold=threshold, max_score=kb.sprs.max_score, text=rule.text))
     if never:
         parts.append(deps.t("poam", "never", items=", ".join(f"{c.id} {c.title}" for c in never)))
     exceptions = [dict(e) for e in getattr(rule, "exceptions", None) or []]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.knowledge import FrameworkId
+from assistant.knowledge import FrameworkId, KnowledgeBase
 from assistant.knowledge.ids import find_id_mentions
 from assistant.skills.base import SkillInput
 from assistant.tools import scoring
@@ -64,6 +64,16 @@ def described_gaps(inp: SkillInput, known: set[str]) -> list[str]:
     return found[:8]
 
 
+# Requirements a CMMC assessment scores: Level 2 (SP 800-171, with its objectives) and Level 3 (SP 800-172)
+_ASSESSED = (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.NIST_800_172,
+             FrameworkId.NIST_800_172A)
+
+
+def level_2_only(kb: KnowledgeBase, ids: list[str]) -> list[str]:
+    """The NIST SP 800-171 requirements among ``ids`` (what SPRS scores; Level 3 requirements are not in it)."""
+    return [i for i in ids if kb.canonical_requirement(kb.resolve(i)).framework is not FrameworkId.NIST_800_172]
+
+
 def stated_status(inp: SkillInput, named_as_not_met: bool = True) -> scoring.RequirementStatus:
     """NOT MET, partial and not-applicable IDs from the context, the question's statements and its named IDs."""
     context = inp.deps.context
@@ -78,8 +88,9 @@ def stated_status(inp: SkillInput, named_as_not_met: bool = True) -> scoring.Req
     if named_as_not_met:
         for control in inp.frame.controls:
             requirement = inp.deps.kb.canonical_requirement(control)
-            rid = requirement.parent if requirement.framework is FrameworkId.NIST_800_171A else requirement.id
-            if requirement.framework in (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A) and rid not in partial:
+            objective = requirement.framework in (FrameworkId.NIST_800_171A, FrameworkId.NIST_800_172A)
+            rid = requirement.parent if objective else requirement.id
+            if requirement.framework in _ASSESSED and rid not in partial:
                 not_met.append(rid)
     return scoring.RequirementStatus(not_met=sorted(set(not_met)), partial=sorted(set(partial)),
                                      not_applicable=list(context.not_applicable_ids))

@@ -5,6 +5,7 @@ POA&M rules, computed from the knowledge data (point values, thresholds and list
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -119,6 +120,10 @@ def poam_eligibility(kb: KnowledgeBase, status: RequirementStatus, level: int = 
                      conditional_date: date | None = None) -> PoamResult:
     """Apply 32 CFR 170.21(a) to the NOT MET items: score ratio, point-value cap, never-on-POA&M list."""
     rule = next(r for r in kb.poam.levels if r.level == level)
+    if level == 3:
+        return _level_3_eligibility(kb, status, rule, conditional_date)
+    status = status.model_copy(update={"not_met": _scored_by_sprs(kb, status.not_met),
+                                       "not_applicable": _scored_by_sprs(kb, status.not_applicable)})
     score = sprs_score(kb, status)
     if not rule.poam_permitted:
         return PoamResult(level=level, score=score.score, threshold_score=kb.sprs.max_score, meets_threshold=False,
@@ -137,6 +142,40 @@ def poam_eligibility(kb: KnowledgeBase, status: RequirementStatus, level: int = 
                       conditional_reachable=reachable, closeout_days=kb.poam.closeout_days, closeout_deadline=deadline,
                       citation=f"{rule.citation.document}{rule.citation.section}; {kb.poam.closeout_citation.document}"
                                f"{kb.poam.closeout_citation.section}", notes=score.notes)
+
+
+def _scored_by_sprs(kb: KnowledgeBase, ids: list[str]) -> list[str]:
+    """The IDs that name SP 800-171 requirements or objectives (a Level 3 ID has no SPRS value)."""
+    sp_800_171 = (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A)
+    return [i for i in ids if kb.canonical_requirement(kb.resolve(i)).framework in sp_800_171]
+
+
+def _level_3_eligibility(kb: KnowledgeBase, status: RequirementStatus, rule: Any,
+                         conditional_date: date | None) -> PoamResult:
+    """32 CFR 170.21(a)(3) over the Level 3 score: one point per selected SP 800-172 requirement, the score is the
+    number MET (32 CFR 170.24), Conditional needs the rule's ratio of the maximum and none of the never-list."""
+    selected = kb.all_ids(FrameworkId.NIST_800_172)
+    stated = {kb.canonical_requirement(kb.resolve(i)) for i in status.not_met}
+    not_applicable = {kb.canonical_requirement(kb.resolve(i)).id for i in status.not_applicable}
+    not_met = sorted({(c.parent if c.framework is FrameworkId.NIST_800_172A else c.id) for c in stated
+                      if c.framework in (FrameworkId.NIST_800_172, FrameworkId.NIST_800_172A)} - not_applicable,
+                     key=natural_key)
+    score = len(selected) - len(not_met)
+    threshold = (rule.min_score_ratio or 0) * len(selected)
+    where = f"{rule.citation.document}{rule.citation.section}(ii)"
+    items = []
+    for rid in not_met:
+        cmmc = next((e.target for e in kb.crosswalk(rid, FrameworkId.CMMC_2) if ".L3-" in e.target), rid)
+        never = cmmc in rule.never_on_poam
+        items.append(PoamItem(requirement=rid, cmmc_id=cmmc, points=1, allowed=not never,
+                              reason=f"may never be on a POA&M ({where})" if never else "worth 1 point at Level 3"))
+    meets = score >= threshold
+    reachable = meets and all(i.allowed for i in items)
+    deadline = conditional_date + timedelta(days=kb.poam.closeout_days) if conditional_date and reachable else None
+    return PoamResult(level=3, score=score, threshold_score=threshold, meets_threshold=meets, items=items,
+                      conditional_reachable=reachable, closeout_days=kb.poam.closeout_days, closeout_deadline=deadline,
+                      citation=f"{rule.citation.document}{rule.citation.section}; 32 CFR 170.24",
+                      notes=[f"Level 3 score: {score} of {len(selected)} (one point per requirement MET)."])
 
 
 def _poam_item(kb: KnowledgeBase, rid: str, points: int, never: list[str], cap: int | None,

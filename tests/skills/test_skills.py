@@ -126,6 +126,15 @@ def test_poam_weighs_a_stated_score_against_the_conditional_threshold(deps: Skil
     assert "A score of 70 is below the Conditional Level 2 threshold of 88" in below.text
 
 
+def test_poam_at_level_3_scores_one_point_per_requirement_and_keeps_its_never_list(deps: SkillDeps) -> None:
+    never = poam.run(deps, poam.PoamRequest(not_met=["3.6.1e"], level=3))
+    assert "IR.L3-3.6.1e may never be on a POA&M (32 CFR 170.21(a)(3)(ii))" in never.text
+    fine = poam.run(deps, poam.PoamRequest(not_met=["3.14.6e", "3.11.2e"], level=3))
+    assert "Conditional status is reachable" in fine.text and "score 22" in fine.text
+    rules = poam.run(deps, poam.PoamRequest(level=3))
+    assert "at least 20 of the 24 requirements MET" in rules.text and "88" not in rules.text
+
+
 def test_poam_names_each_requirement_and_the_rule(deps: SkillDeps) -> None:
     draft = poam.run(deps, poam.PoamRequest(not_met=["3.5.3"]))
     assert "IA.L2-3.5.3 (5 pt): may not go on a POA&M" in draft.text
