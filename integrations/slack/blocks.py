@@ -65,7 +65,8 @@ def answer_blocks(answer: Answer, audit_id: int, owner_known: bool) -> list[dict
 
 
 def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
-    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    return {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id,
+            "value": strip_controls(value)}
 
 
 def text_blocks(text: str) -> list[dict[str, Any]]:

@@ -243,6 +243,11 @@ def assert_renders(answer: Answer, monkeypatch: pytest.MonkeyPatch) -> None:
 
 # Offline questions: some show company documents (the search skill's "closest matches"), some are answered from
 # the catalog while the documents compete in retrieval (lookup, SSP, POA&M, crosswalk), some are refused.
+# Asked to show the corpus (the offline search lists what it finds). A bare "<company name> <topic>" such as
+# "Zorblax Quorvian remote access" now reads as out of domain (the verdict is the same with or without the
+# documents, which is what the verdict test checks); see the closing note of 2026-11-28.
+SHOWN_QUESTIONS = ["Zorblax Quorvian policy on remote access",
+                   "what do we say about remote access in the Zorblax Quorvian handbook?"]
 QUESTIONS = [
     "Zorblax Quorvian remote access",
     "Zorblax Quorvian scope exception memo for MFA",
@@ -329,7 +334,7 @@ def test_a_model_that_searches_and_parrots_the_documents_is_cleaned(
 def test_the_questions_reach_the_hostile_documents(hostile: Assistant, kb: KnowledgeBase,
                                                    corpus: tuple[Path, Ingested]) -> None:
     """The corpus is not just indexed but shown, in every format, with its traits cleaned as data."""
-    answers = [hostile.ask(q, remember=False) for q in QUESTIONS[:2]]
+    answers = [hostile.ask(q, remember=False) for q in SHOWN_QUESTIONS]
     answers += [_with_model(hostile, kb, q).ask(LLM_QUESTION, remember=False) for q in TOOL_QUERIES]
     cited = [c for a in answers for c in a.citations if c.framework == "company"]
     assert len({c.source for c in cited}) >= 12  # HNSW ties move one or two between runs; all formats below
@@ -337,7 +342,7 @@ def test_the_questions_reach_the_hostile_documents(hostile: Assistant, kb: Knowl
     assert any(c.title.endswith(QUOTED) for c in cited)
     # whether the fake-ID document makes a top 5 moves with HNSW ties; wherever it is shown, its IDs are marked
     fake_titled = [c for c in cited if "fake-ids" in c.source]
-    assert all(NOT_IN_CATALOG in c.title for c in fake_titled)
+    assert all(NOT_IN_CATALOG in c.title for c in fake_titled), [c.title for c in fake_titled]
     assert any("[bold" in c.title for c in cited) and any("<!channel>" in c.title for c in cited)
     shown = "".join(a.text for a in answers[:2])  # the offline "closest matches" list them in its text
     assert "Fdp" in shown and QUOTED in shown and "\x1b" not in shown
