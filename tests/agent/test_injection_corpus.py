@@ -341,8 +341,9 @@ def test_the_questions_reach_the_hostile_documents(hostile: Assistant, kb: Knowl
     assert {m.group(1) for c in cited if (m := re.search(r"\.(md|txt|docx|pdf)\b", c.source))} == set(FORMATS)
     assert any(c.title.endswith(QUOTED) for c in cited)
     # whether the fake-ID document makes a top 5 moves with HNSW ties; wherever it is shown, its IDs are marked
-    fake_titled = [c for c in cited if "fake-ids" in c.source]
-    assert all(NOT_IN_CATALOG in c.title for c in fake_titled), [c.title for c in fake_titled]
+    # (a part of it whose title names no ID, "Fake Ids §page 1", needs no mark)
+    fake_parts = [c for c in cited if "fake-ids" in c.source]
+    assert not [c.title for c in fake_parts if _unknown_ids(kb, c.title, set())], [c.title for c in fake_parts]
     assert any("[bold" in c.title for c in cited) and any("<!channel>" in c.title for c in cited)
     shown = "".join(a.text for a in answers[:2])  # the offline "closest matches" list them in its text
     assert "Fdp" in shown and QUOTED in shown and "\x1b" not in shown
