@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.knowledge import FrameworkId
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, level_of
-from assistant.skills.status import level_2_only, stated_status
+from assistant.skills.status import stated_status
 from assistant.tools import scoring
 
 # A score the user states ("we scored 95", "our SPRS score is 70", "we're at 88"): a hard number token.
@@ -34,8 +34,8 @@ class PoamRequest(BaseModel):
 def read(inp: SkillInput) -> PoamRequest:
     """Status as stated (named IDs count as NOT MET), the level named, and the context's date."""
     status = stated_status(inp)
-    level_2 = level_2_only(inp.deps.kb, status.not_met)
-    level = level_of(inp.frame, 2 if level_2 or len(level_2) == len(status.not_met) else 3)
+    only_level_3 = bool(status.not_met) and not scoring.scored_by_sprs(inp.deps.kb, status.not_met)
+    level = level_of(inp.frame, 3 if only_level_3 else 2)
     return PoamRequest(not_met=status.not_met, partial=status.partial, not_applicable=status.not_applicable,
                        level=level, as_of=inp.deps.context.as_of,
                        stated_score=stated_score(inp.question))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from assistant.skills.answer import Citation
 from assistant.skills.base import Draft, Skill, SkillDeps, SkillInput, cite_control, finish, requirement_of
 from assistant.skills.lookup import points_text
-from assistant.skills.status import level_2_only, stated_status
+from assistant.skills.status import stated_status
 from assistant.tools import scoring
 
 # "how many points is 3.13.11 worth?" asks a value; "we lack 3.13.11, what's our score?" states a gap.
@@ -36,8 +36,8 @@ def read(inp: SkillInput) -> SprsRequest:
     status = stated_status(inp, named_as_not_met=not value_only)
     named = [requirement_of(inp.deps.kb, c).id for c in inp.frame.controls]
     kb = inp.deps.kb
-    return SprsRequest(not_met=level_2_only(kb, status.not_met), partial=status.partial,
-                       not_applicable=level_2_only(kb, status.not_applicable),
+    return SprsRequest(not_met=scoring.scored_by_sprs(kb, status.not_met), partial=status.partial,
+                       not_applicable=scoring.scored_by_sprs(kb, status.not_applicable),
                        values_of=[r for r in named if kb.point_value(r) is not None],
                        score_asked=_quoted_score(inp))
 

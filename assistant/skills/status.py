@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.knowledge import FrameworkId, KnowledgeBase
+from assistant.knowledge import FrameworkId
 from assistant.knowledge.ids import find_id_mentions
 from assistant.skills.base import SkillInput
 from assistant.tools import scoring
@@ -67,11 +67,6 @@ def described_gaps(inp: SkillInput, known: set[str]) -> list[str]:
 # Requirements a CMMC assessment scores: Level 2 (SP 800-171, with its objectives) and Level 3 (SP 800-172)
 _ASSESSED = (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A, FrameworkId.NIST_800_172,
              FrameworkId.NIST_800_172A)
-
-
-def level_2_only(kb: KnowledgeBase, ids: list[str]) -> list[str]:
-    """The NIST SP 800-171 requirements among ``ids`` (what SPRS scores; Level 3 requirements are not in it)."""
-    return [i for i in ids if kb.canonical_requirement(kb.resolve(i)).framework is not FrameworkId.NIST_800_172]
 
 
 def stated_status(inp: SkillInput, named_as_not_met: bool = True) -> scoring.RequirementStatus:

@@ -122,8 +122,8 @@ def poam_eligibility(kb: KnowledgeBase, status: RequirementStatus, level: int = 
     rule = next(r for r in kb.poam.levels if r.level == level)
     if level == 3:
         return _level_3_eligibility(kb, status, rule, conditional_date)
-    status = status.model_copy(update={"not_met": _scored_by_sprs(kb, status.not_met),
-                                       "not_applicable": _scored_by_sprs(kb, status.not_applicable)})
+    status = status.model_copy(update={"not_met": scored_by_sprs(kb, status.not_met),
+                                       "not_applicable": scored_by_sprs(kb, status.not_applicable)})
     score = sprs_score(kb, status)
     if not rule.poam_permitted:
         return PoamResult(level=level, score=score.score, threshold_score=kb.sprs.max_score, meets_threshold=False,
@@ -144,8 +144,8 @@ def poam_eligibility(kb: KnowledgeBase, status: RequirementStatus, level: int = 
                                f"{kb.poam.closeout_citation.section}", notes=score.notes)
 
 
-def _scored_by_sprs(kb: KnowledgeBase, ids: list[str]) -> list[str]:
-    """The IDs that name SP 800-171 requirements or objectives (a Level 3 ID has no SPRS value)."""
+def scored_by_sprs(kb: KnowledgeBase, ids: list[str]) -> list[str]:
+    """The IDs that name SP 800-171 requirements or objectives: what SPRS scores (a Level 3 ID has no value)."""
     sp_800_171 = (FrameworkId.NIST_800_171R2, FrameworkId.NIST_800_171A)
     return [i for i in ids if kb.canonical_requirement(kb.resolve(i)).framework in sp_800_171]
 
